@@ -1,0 +1,62 @@
+#include "models/random_walk.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "models/cell_types.hpp"
+#include "sim/core/rng.hpp"
+
+namespace regensim::models {
+
+RandomWalkParams RandomWalkParams::read(sim::ConfigTable& t, sim::World& world) {
+  RandomWalkParams p;
+  p.cell_types = read_cell_types(t, "cell_types", world);
+  p.speed_um_per_hour = t.get_double("speed_um_per_hour", sim::non_negative());
+  return p;
+}
+
+RandomWalk::RandomWalk(std::string name, RandomWalkParams params)
+    : NamedRule(std::move(name)), p_(std::move(params)) {}
+
+double RandomWalk::jump_probability(double h_um, double dt_min) const {
+  const double jumps_per_min = p_.speed_um_per_hour / h_um / 60.0;
+  return 1.0 - std::exp(-jumps_per_min * dt_min);
+}
+
+void RandomWalk::apply(sim::Phase, sim::World& world, const sim::StepContext& ctx) {
+  auto& agents = world.agents();
+  const sim::Lattice& lattice = world.lattice();
+  const double p_jump = jump_probability(lattice.voxel_size_um(), ctx.dt_min);
+  const sim::KeyedRng rng(ctx.seed, sim::stream_for(name()));
+  const auto n = static_cast<std::int64_t>(agents.size());
+  wanted_.resize(agents.size());
+  const auto& ids = agents.ids();
+  const auto& types = agents.types();
+  const auto& voxels = agents.voxels();
+
+  // Propose in parallel: each agent's choice depends only on (seed, step, id).
+#pragma omp parallel for schedule(static)
+  for (std::int64_t i = 0; i < n; ++i) {
+    const auto slot = static_cast<sim::AgentSlot>(i);
+    wanted_[slot] = {slot, 0, 0};
+    const bool moves_type = std::find(p_.cell_types.begin(), p_.cell_types.end(),
+                                      types[slot]) != p_.cell_types.end();
+    if (!moves_type || agents.is_marked(slot)) continue;
+    const auto bits = rng.bits(static_cast<std::uint64_t>(ctx.step), ids[slot]);
+    if (sim::KeyedRng::to_open01(bits[0]) >= p_jump) continue;
+    std::array<sim::VoxelIndex, 6> nb{};
+    const int count = lattice.von_neumann(voxels[slot], nb);
+    const auto pick = static_cast<int>(sim::KeyedRng::to_open01(bits[1]) * count);
+    const sim::VoxelIndex target = nb[static_cast<std::size_t>(std::min(pick, count - 1))];
+    if (agents.occupied(target)) continue;  // contact: no room there
+    wanted_[slot] = {slot, target, bits[2] | 1u};  // priority 0 marks "no proposal"
+  }
+
+  proposals_.clear();
+  for (const auto& w : wanted_) {
+    if (w.priority != 0) proposals_.push_back(w);
+  }
+  sim::commit_moves(agents, proposals_);
+}
+
+}  // namespace regensim::models

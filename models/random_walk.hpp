@@ -1,0 +1,35 @@
+#pragma once
+/// Act-phase rule: unbiased lattice random walk with volume exclusion
+/// (docs/model.md#random_walk). Each step a cell of the listed types jumps with
+/// probability 1 - exp(-lambda * dt), lambda = speed_um_per_hour / voxel size, to one of
+/// its von Neumann neighbours chosen uniformly; the jump happens only if that voxel was
+/// empty when the step began and no competitor with a lower keyed priority wants it.
+#include <vector>
+
+#include "sim/agents/move_commit.hpp"
+#include "sim/config/config_table.hpp"
+#include "sim/rules/rule.hpp"
+
+namespace regensim::models {
+
+struct RandomWalkParams {
+  std::vector<sim::AgentType> cell_types;
+  double speed_um_per_hour = 0.0;
+  static RandomWalkParams read(sim::ConfigTable& t, sim::World& world);
+};
+
+class RandomWalk final : public sim::NamedRule {
+ public:
+  RandomWalk(std::string name, RandomWalkParams params);
+  sim::PhaseSet phases() const override { return {sim::Phase::Act}; }
+  void apply(sim::Phase phase, sim::World& world, const sim::StepContext& ctx) override;
+  /// Jump probability per step for a lattice spacing h (µm) and step dt (min).
+  double jump_probability(double h_um, double dt_min) const;
+
+ private:
+  RandomWalkParams p_;
+  std::vector<sim::MoveProposal> wanted_;     // one slot per agent, reused
+  std::vector<sim::MoveProposal> proposals_;  // the real ones, reused
+};
+
+}  // namespace regensim::models

@@ -1,0 +1,164 @@
+#include "sim/cli/app.hpp"
+
+#include <omp.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <memory>
+
+#include "regensim/version.hpp"
+#include "sim/config/config_table.hpp"
+#include "sim/core/error.hpp"
+#include "sim/io/output_writer.hpp"
+#include "sim/rules/registry.hpp"
+#include "sim/run/runner.hpp"
+#include "sim/run/simulation.hpp"
+#include "sim/run/stop_signal.hpp"
+
+namespace regensim::cli {
+
+namespace {
+
+struct Options {
+  std::string config;
+  std::string output;
+  std::vector<std::string> overrides;
+  int threads = 0;
+  bool quiet = false;
+  bool overwrite = false;
+  std::string info_file;
+};
+
+std::string human_bytes(double bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (bytes >= 1024.0 && u < 4) {
+    bytes /= 1024.0;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f %s", bytes, units[u]);
+  return buf;
+}
+
+sim::ConfigDocument load_config(const Options& o) {
+  auto doc = sim::ConfigDocument::from_file(o.config);
+  for (const auto& s : o.overrides) doc.apply_override(s);
+  return doc;
+}
+
+sim::RuleRegistry make_registry() {
+  sim::RuleRegistry registry;
+  sim::register_models(registry);
+  return registry;
+}
+
+int cmd_check(const Options& o, std::ostream& out) {
+  auto doc = load_config(o);
+  const auto registry = make_registry();
+  const auto simulation = sim::Simulation::build(doc, registry);
+  const auto& c = simulation->config();
+  const auto& lat = simulation->world().lattice();
+  out << "# " << o.config << ": valid\n";
+  out << "# lattice " << lat.nx() << " x " << lat.ny() << " x " << lat.nz() << " voxels of "
+      << lat.voxel_size_um() << " um (" << (lat.is_2d() ? "2D" : "3D") << "), "
+      << c.simulation.steps() << " steps of " << c.simulation.step_minutes << " min\n";
+  out << "# after setup: " << simulation->world().agents().size() << " agents, "
+      << simulation->rules().size() << " rules, " << simulation->metrics().size() << " metrics\n";
+  for (const auto& f : simulation->world().fields()) {
+    out << "# field " << f.name() << ": "
+        << sim::substep_count(c.simulation.step_minutes, f.spec().max_step_min)
+        << " solver sub-steps per step\n";
+  }
+  const auto e = sim::estimate_run(*simulation);
+  out << "# estimated memory: " << human_bytes(e.memory_bytes) << "\n";
+  out << "# estimated output: " << e.snapshots << " snapshots, at most "
+      << human_bytes(e.output_bytes_uncompressed) << " before compression\n";
+  out << "# resolved config:\n" << doc.to_toml() << "\n";
+  return kExitOk;
+}
+
+int cmd_run(const Options& o, std::ostream& out, std::ostream& err) {
+  if (o.threads > 0) omp_set_num_threads(o.threads);
+  auto doc = load_config(o);
+  const auto registry = make_registry();
+  const auto simulation = sim::Simulation::build(doc, registry);
+
+  sim::RunRequest request;
+  request.output_path = o.output.empty() ? simulation->config().output.file : o.output;
+  request.overwrite = o.overwrite;
+  request.show_progress = !o.quiet && isatty(STDERR_FILENO);
+  request.config_toml = doc.to_toml();
+
+  sim::clear_stop_request();
+  sim::install_stop_handlers();
+  const auto outcome = sim::run_to_file(*simulation, request, err);
+  if (outcome == sim::RunOutcome::Interrupted) {
+    err << "regensim: interrupted by signal " << sim::stop_requested() << "; "
+        << request.output_path << " is marked 'interrupted'\n";
+    return kExitFailure;
+  }
+  if (!o.quiet) {
+    std::string xmf = request.output_path;
+    if (xmf.size() > 3 && xmf.compare(xmf.size() - 3, 3, ".h5") == 0) xmf.resize(xmf.size() - 3);
+    out << "wrote " << request.output_path << " (open " << xmf << ".xmf in ParaView)\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  CLI::App app{"regensim: agent-based simulation of stem-cell therapy for tissue repair"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("regensim ") + kSoftwareVersion + " (" +
+                                        kGitCommit + ")");
+  Options o;
+
+  auto* run = app.add_subcommand("run", "Run a simulation and write one HDF5 file");
+  run->add_option("config", o.config, "Scenario config (TOML)")->required();
+  run->add_option("-o,--output", o.output, "Output file (default: output.file in the config)");
+  run->add_option("--set", o.overrides, "Override a config key: section.key=value");
+  run->add_option("--threads", o.threads, "OpenMP threads (default: OMP_NUM_THREADS or all)")
+      ->check(CLI::PositiveNumber);
+  run->add_flag("--quiet", o.quiet, "No progress line");
+  run->add_flag("--overwrite", o.overwrite, "Replace an existing output file");
+
+  auto* check = app.add_subcommand("check", "Validate a config, print it resolved with estimates");
+  check->add_option("config", o.config, "Scenario config (TOML)")->required();
+  check->add_option("--set", o.overrides, "Override a config key: section.key=value");
+
+  auto* info = app.add_subcommand("info", "Summarise a regensim output file");
+  info->add_option("file", o.info_file, "Output file (.h5)")->required();
+
+  std::vector<std::string> argv_rest(args.rbegin(), args.rend() - (args.empty() ? 0 : 1));
+  try {
+    app.parse(argv_rest);  // CLI11 takes the arguments reversed, without the program name
+  } catch (const CLI::Success& e) {
+    return app.exit(e, out, err);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e, out, err);
+    return kExitBadInput;
+  }
+
+  try {
+    if (*run) return cmd_run(o, out, err);
+    if (*check) return cmd_check(o, out);
+    if (*info) {
+      sim::print_file_info(o.info_file, out);
+      return kExitOk;
+    }
+  } catch (const sim::InputError& e) {
+    err << "regensim: error: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    err << "regensim: failed: " << e.what() << "\n";
+    return kExitFailure;
+  }
+  return kExitFailure;
+}
+
+}  // namespace regensim::cli

@@ -1,0 +1,182 @@
+#include "sim/config/run_config.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "sim/core/error.hpp"
+#include "sim/core/lattice.hpp"
+
+namespace regensim::sim {
+
+namespace {
+
+constexpr double kMinutesPerDay = 24.0 * 60.0;
+
+/// Number of steps of `step` in `span`, which must be a whole multiple (to 1e-9).
+std::int64_t whole_steps(ConfigTable& t, const std::string& key, double span, double step) {
+  const double n = span / step;
+  const double rounded = std::round(n);
+  if (rounded < 1.0 || std::abs(n - rounded) > 1e-9 * std::max(1.0, rounded)) {
+    t.fail(key, "must span a whole number (>= 1) of cell steps (simulation.step_minutes)");
+  }
+  return static_cast<std::int64_t>(rounded);
+}
+
+SimulationParams read_simulation(ConfigTable& t) {
+  SimulationParams p;
+  const auto dims = t.get_int_array("dimensions", 3, at_least(1));
+  for (int i = 0; i < 3; ++i) p.dimensions[static_cast<std::size_t>(i)] = static_cast<int>(dims[static_cast<std::size_t>(i)]);
+  const double voxels = static_cast<double>(dims[0]) * static_cast<double>(dims[1]) *
+                        static_cast<double>(dims[2]);
+  if (voxels > static_cast<double>(std::numeric_limits<VoxelIndex>::max())) {
+    t.fail("dimensions", "the lattice may have at most 2^32 - 1 voxels");
+  }
+  p.voxel_size_um = t.get_double("voxel_size_um", positive());
+  p.duration_days = t.get_double("duration_days", positive());
+  p.step_minutes = t.get_double("step_minutes", positive());
+  p.seed = static_cast<std::uint64_t>(t.get_int("seed", non_negative()));
+  whole_steps(t, "duration_days", p.duration_days * kMinutesPerDay, p.step_minutes);
+  t.finish();
+  return p;
+}
+
+SolverParams read_solver(ConfigTable& t) {
+  SolverParams p;
+  const std::string method =
+      t.get_choice("method", {"implicit_lod", "explicit_ftcs"}, "implicit_lod");
+  p.method = method == "implicit_lod" ? SolverMethod::ImplicitLod : SolverMethod::ExplicitFtcs;
+  p.max_step_min = t.get_double("max_step_min", 1.0, positive());
+  t.finish();
+  return p;
+}
+
+Mechanisms read_mechanisms(ConfigTable& t) {
+  Mechanisms m;
+  m.differentiation = t.get_bool("differentiation", true);
+  m.paracrine = t.get_bool("paracrine", true);
+  m.angiogenesis = t.get_bool("angiogenesis", true);
+  m.inflammation = t.get_bool("inflammation", true);
+  m.scar = t.get_bool("scar", true);
+  t.finish();
+  return m;
+}
+
+FaceBoundary read_face(ConfigTable& t, const std::string& key, FaceBoundary fallback) {
+  if (!t.has(key)) {
+    t.accept(key);
+    return fallback;
+  }
+  double value = 0.0;
+  const auto word = t.get_number_or_word(key, {"no_flux"}, value);
+  if (word) return {BoundaryKind::NoFlux, 0.0f};
+  if (value < 0.0) t.fail(key, "a fixed boundary value must be >= 0");
+  return {BoundaryKind::FixedValue, static_cast<float>(value)};
+}
+
+FieldSpec read_field(ConfigTable& t, const std::string& name, const SimulationParams& sim,
+                     const SolverParams& solver, std::string& fixed_where) {
+  FieldSpec f;
+  f.name = name;
+  f.units = t.get_string("units");
+  f.diffusion_um2_per_min = t.get_double("diffusion_um2_per_min", non_negative());
+  if (t.is_positive_infinity("half_life_min")) {
+    t.accept("half_life_min");
+    f.decay_per_min = 0.0;
+  } else {
+    f.decay_per_min = std::log(2.0) / t.get_double("half_life_min", positive());
+  }
+  f.initial_value = t.get_double("initial_value", 0.0, non_negative());
+
+  ConfigTable b = t.optional_table("boundary");
+  const FaceBoundary all = read_face(b, "all", {});
+  for (std::size_t i = 0; i < kFaceNames.size(); ++i) f.faces[i] = read_face(b, kFaceNames[i], all);
+  b.finish();
+
+  f.fixed_layer = t.get_string("fixed_layer", "");
+  fixed_where = t.where("fixed_layer");
+  f.fixed_value = t.get_double("fixed_value", 0.0, non_negative());
+  if (f.fixed_layer.empty() && t.has("fixed_value") && f.fixed_value != 0.0) {
+    t.fail("fixed_value", "is set but fixed_layer is not; name the tissue layer to hold fixed");
+  }
+  f.max_step_min = t.get_double("max_step_min", solver.max_step_min, positive());
+
+  if (solver.method == SolverMethod::ExplicitFtcs) {
+    const Lattice lattice(sim.dimensions[0], sim.dimensions[1], sim.dimensions[2],
+                          sim.voxel_size_um);
+    const double limit = explicit_stability_limit_min(lattice, f.diffusion_um2_per_min);
+    const double dt = sim.step_minutes / substep_count(sim.step_minutes, f.max_step_min);
+    if (dt > limit) {
+      t.fail("max_step_min", "the explicit solver is unstable for this field: sub-step " +
+                                 std::to_string(dt) + " min exceeds h^2/(2*dims*D) = " +
+                                 std::to_string(limit) +
+                                 " min; lower max_step_min or use solver.method = \"implicit_lod\"");
+    }
+  }
+  t.finish();
+  return f;
+}
+
+OutputParams read_output(ConfigTable& t, const SimulationParams& sim,
+                         const std::vector<FieldSpec>& fields) {
+  OutputParams p;
+  p.file = t.get_string("file");
+  if (p.file.empty()) t.fail("file", "must not be empty");
+  p.every_hours = t.get_double("every_hours", 24.0, positive());
+  p.snapshot_every_steps = whole_steps(t, "every_hours", p.every_hours * 60.0, sim.step_minutes);
+  p.metrics_every_hours = t.get_double("metrics_every_hours", sim.step_minutes / 60.0, positive());
+  p.metrics_every_steps =
+      whole_steps(t, "metrics_every_hours", p.metrics_every_hours * 60.0, sim.step_minutes);
+  std::vector<std::string> all;
+  for (const auto& f : fields) all.push_back(f.name);
+  p.fields = t.get_string_array("fields", all);
+  for (const auto& name : p.fields) {
+    bool found = false;
+    for (const auto& f : fields) found = found || f.name == name;
+    if (!found) {
+      std::string valid;
+      for (const auto& f : all) valid += (valid.empty() ? "" : ", ") + f;
+      t.fail("fields", "no field named '" + name + "' (fields: " + valid + ")");
+    }
+  }
+  t.finish();
+  return p;
+}
+
+}  // namespace
+
+std::int64_t SimulationParams::steps() const {
+  return static_cast<std::int64_t>(std::llround(duration_days * kMinutesPerDay / step_minutes));
+}
+
+RunConfig read_run_config(ConfigTable& root) {
+  RunConfig c;
+  {
+    ConfigTable t = root.table("simulation");
+    c.simulation = read_simulation(t);
+  }
+  {
+    ConfigTable t = root.optional_table("solver");
+    c.solver = read_solver(t);
+  }
+  {
+    ConfigTable t = root.optional_table("mechanisms");
+    c.mechanisms = read_mechanisms(t);
+  }
+  {
+    ConfigTable fields = root.optional_table("fields");
+    for (const auto& name : fields.keys()) {
+      ConfigTable t = fields.table(name);
+      std::string where;
+      c.fields.push_back(read_field(t, name, c.simulation, c.solver, where));
+      c.fixed_layer_where.push_back(where);
+    }
+    fields.finish();
+  }
+  {
+    ConfigTable t = root.table("output");
+    c.output = read_output(t, c.simulation, c.fields);
+  }
+  return c;
+}
+
+}  // namespace regensim::sim
