@@ -28,12 +28,15 @@ void VesselNetwork::apply(sim::Phase, sim::World& world, const sim::StepContext&
       for (int x = 0; x < lat.nx(); ++x) {
         // Voxel centre in µm; a vessel passes through the voxel holding a grid point.
         const double px = (x + 0.5) * h, py = (y + 0.5) * h, pz = (z + 0.5) * h;
-        const auto on_grid = [&](double p) {
+        // A grid line inside the lattice passes through this voxel; a line exactly on a
+        // voxel face belongs to the voxel below it.
+        const auto on_grid = [&](double p, double extent) {
           const double k = std::floor(p / p_.spacing_um);
           const double line = (k + 0.5) * p_.spacing_um;
+          if (line >= extent) return false;
           return std::abs(p - line) < 0.5 * h || (std::abs(p - line) == 0.5 * h && p < line);
         };
-        if (!on_grid(px) || !on_grid(py)) continue;
+        if (!on_grid(px, lat.nx() * h) || !on_grid(py, lat.ny() * h)) continue;
         const double r = std::sqrt((px - cx) * (px - cx) + (py - cy) * (py - cy) +
                                    (lat.is_2d() ? 0.0 : (pz - cz) * (pz - cz)));
         if (r < p_.avascular_radius_um) continue;

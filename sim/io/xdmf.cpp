@@ -90,7 +90,7 @@ std::string render_xdmf(const XdmfDescription& d) {
       x += "        <Attribute Name=\"" + escape(a.name) +
            "\" AttributeType=\"Scalar\" Center=\"Cell\">\n";
       x += "          <DataItem ItemType=\"HyperSlab\" Type=\"HyperSlab\" Dimensions=\"" + cells +
-           "\">\n";
+           "\" " + type + ">\n";
       // Rows: start, stride, count over (t, z, y, x).
       x += "            <DataItem Dimensions=\"3 4\" NumberType=\"UInt\" Format=\"XML\">" +
            std::to_string(t) + " 0 0 0 1 1 1 1 1 " + cells + "</DataItem>\n";

@@ -27,8 +27,9 @@ class ImplicitLodSolver final : public DiffusionSolver {
 
   /// Per-thread work arrays; public only so that the sweep helpers can name it.
   struct Scratch {
-    std::vector<float> w;            // Thomas upper factors, one per line element
-    std::vector<float> g;            // per-lane carry of the elimination
+    std::vector<double> y;           // line values during the elimination
+    std::vector<double> w;           // Thomas upper factors (lines with fixed voxels)
+    std::vector<double> g;           // per-lane carry of the elimination
     std::vector<double> acc;         // per-lane fixed-voxel inflow
     std::vector<float> tile;         // x sweep: a block of lines, transposed
     std::vector<std::uint8_t> mask;  // x sweep: their fixed mask, transposed
@@ -43,6 +44,9 @@ class ImplicitLodSolver final : public DiffusionSolver {
   // Per work unit (a block of lines) inflows, summed serially after each sweep.
   std::vector<double> unit_boundary_;
   std::vector<double> unit_fixed_;
+  // Elimination factors shared by all lines of a sweep without fixed voxels.
+  std::vector<double> factor_q_;
+  std::vector<double> factor_w_;
 };
 
 }  // namespace regensim::sim
