@@ -48,6 +48,11 @@ Handle string_type() {
   return t;
 }
 
+hsize_t element_count(hid_t space) {
+  const hssize_t n = H5Sget_simple_extent_npoints(space);
+  return n < 0 ? 0 : static_cast<hsize_t>(n);
+}
+
 /// Deletes an attribute so it can be recreated with a new type or size.
 void remove_attr(hid_t obj, const std::string& name, const std::string& where) {
   if (attr_exists(obj, name)) {
@@ -60,6 +65,8 @@ void write_attr_raw(hid_t obj, const std::string& name, hid_t file_type, hid_t m
   remove_attr(obj, name, where);
   Handle attr = check(H5Acreate2(obj, name.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT),
                       H5Aclose, where, "cannot create attribute '" + name + "'");
+  // An empty array attribute is created but not written (HDF5 rejects a null buffer).
+  if (element_count(space) == 0) return;
   check(H5Awrite(attr.get(), mem_type, data), where, "cannot write attribute '" + name + "'");
 }
 
@@ -78,11 +85,6 @@ Handle simple_space(std::span<const hsize_t> dims, std::span<const hsize_t> max_
 herr_t collect_name(hid_t /*group*/, const char* name, const H5L_info_t* /*info*/, void* out) {
   static_cast<std::vector<std::string>*>(out)->emplace_back(name);
   return 0;
-}
-
-hsize_t element_count(hid_t space) {
-  const hssize_t n = H5Sget_simple_extent_npoints(space);
-  return n < 0 ? 0 : static_cast<hsize_t>(n);
 }
 
 }  // namespace
@@ -112,7 +114,7 @@ void check(herr_t status, const std::string& where, const std::string& what) {
 
 Handle create_file(const std::string& path, bool truncate) {
   Handle fapl = check(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, path, "cannot create property list");
-  check(H5Pset_file_locking(fapl.get(), true, true), path, "cannot set file locking");
+  check(H5Pset_file_locking(fapl.get(), false, true), path, "cannot set file locking");
   return check(
       H5Fcreate(path.c_str(), truncate ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()),
       H5Fclose, path, "cannot create HDF5 file");

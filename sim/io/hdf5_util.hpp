@@ -66,10 +66,14 @@ void check(herr_t status, const std::string& where, const std::string& what);
 
 // --- files and groups -----------------------------------------------------------------
 
-/// Creates (or, with `truncate`, replaces) a file. File locking stays on but is ignored
-/// where the file system does not support it (Lustre, some NFS mounts on clusters).
+/// Creates (or, with `truncate`, replaces) a file, without HDF5's file lock: with the lock,
+/// `regensim info`, h5py or a plotting script could not open an output while its run is
+/// still writing it (errno 11), and the writer flushes after every snapshot precisely so
+/// that its progress can be read. The cost is that HDF5 no longer stops two writers on one
+/// file; the writer refuses an existing output unless asked to overwrite it.
 Handle create_file(const std::string& path, bool truncate);
-/// Opens an existing file read-only.
+/// Opens an existing file read-only. File locking stays on, but is ignored where the file
+/// system does not support it (Lustre, some NFS mounts on clusters).
 Handle open_file_read(const std::string& path);
 /// Creates a group that tracks link creation order, so readers list members in the
 /// order they were written (fields in config order, snapshots 0, 1, 2, ... not 0, 1, 10).

@@ -69,7 +69,10 @@ std::array<hsize_t, 4> snapshot_chunk(int nx, int ny, int nz, std::size_t elemen
 std::string codes_text(const std::map<int, std::string>& codes) {
   std::string out;
   for (const auto& [value, name] : codes) {
-    out += (out.empty() ? "" : ";") + std::to_string(value) + "=" + name;
+    if (!out.empty()) out += ';';
+    out += std::to_string(value);
+    out += '=';
+    out += name;
   }
   return out;
 }
@@ -140,6 +143,7 @@ struct OutputWriter::Impl {
   h5::Handle metrics_time_days;
   std::vector<h5::Handle> metrics;  // parallel to options.metric_names
   std::vector<double> times;
+  std::vector<std::string> type_names;  // as last written to /agents
   XdmfDescription xdmf;
 
   std::string where(const std::string& object) const { return options.path + ":" + object; }
@@ -248,7 +252,8 @@ void OutputWriter::Impl::create(const World& world) {
   }
 
   agents = h5::create_group(f, "agents", where("/agents"));
-  h5::write_attr(agents.get(), "type_names", std::span<const std::string>(world.agent_type_names()),
+  type_names = world.agent_type_names();
+  h5::write_attr(agents.get(), "type_names", std::span<const std::string>(type_names),
                  where("/agents"));
 
   h5::Handle metrics_group = h5::create_group(f, "metrics", where("/metrics"));
@@ -329,8 +334,11 @@ void OutputWriter::Impl::write_agents(const World& world, std::size_t k) {
   const Lattice& lattice = world.lattice();
 
   // Types may have been declared after the writer was made.
-  h5::write_attr(agents.get(), "type_names", std::span<const std::string>(world.agent_type_names()),
-                 where("/agents"));
+  if (world.agent_type_names() != type_names) {
+    type_names = world.agent_type_names();
+    h5::write_attr(agents.get(), "type_names", std::span<const std::string>(type_names),
+                   where("/agents"));
+  }
 
   h5::Handle g = h5::create_group(agents.get(), std::to_string(k), w);
   h5::write_attr(g.get(), "time_days", world.time_days(), w);

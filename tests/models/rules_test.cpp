@@ -45,7 +45,9 @@ TEST(VesselNetwork, MarksGridPointsOutsideTheAvascularCore) {
   for (int y = 0; y < 10; ++y) {
     for (int x = 0; x < 10; ++x) {
       const double dx = (x + 0.5) * 10 - 50, dy = (y + 0.5) * 10 - 50;
-      if (std::hypot(dx, dy) < 30.0) EXPECT_EQ(vc[core.lattice().index(x, y, 0)], 0);
+      if (std::hypot(dx, dy) < 30.0) {
+        EXPECT_EQ(vc[core.lattice().index(x, y, 0)], 0);
+      }
     }
   }
 }

@@ -61,6 +61,7 @@ inline std::string read_string_attr(const std::string& path, const std::string& 
       char* s = nullptr;
       const hid_t mem = H5Tcopy(H5T_C_S1);
       H5Tset_size(mem, H5T_VARIABLE);
+      H5Tset_cset(mem, H5Tget_cset(type));  // HDF5 will not convert UTF-8 to ASCII
       if (H5Aread(attr, mem, &s) >= 0 && s) value = s;
       H5free_memory(s);
       H5Tclose(mem);
@@ -68,6 +69,7 @@ inline std::string read_string_attr(const std::string& path, const std::string& 
       std::vector<char> buf(H5Tget_size(type) + 1, '\0');
       const hid_t mem = H5Tcopy(H5T_C_S1);
       H5Tset_size(mem, buf.size());
+      H5Tset_cset(mem, H5Tget_cset(type));
       if (H5Aread(attr, mem, buf.data()) >= 0) value = buf.data();
       H5Tclose(mem);
     }

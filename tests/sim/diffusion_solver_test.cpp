@@ -308,7 +308,9 @@ void check_mass_balance(SolverMethod method, int nz) {
     EXPECT_NE(b.boundary_in, 0.0);
     EXPECT_NE(b.fixed_in, 0.0);
     for (std::size_t i = 0; i < lat.size(); ++i) {
-      if (mask[i] != 0) ASSERT_EQ(f.values()[i], 7.0f) << "fixed voxel " << i << " moved";
+      if (mask[i] != 0) {
+        ASSERT_EQ(f.values()[i], 7.0f) << "fixed voxel " << i << " moved";
+      }
     }
   }
 }

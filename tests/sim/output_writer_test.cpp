@@ -439,6 +439,23 @@ TEST_F(OutputWriterTest, AgentsPerSnapshotIncludingEmpty) {
   }
 }
 
+TEST_F(OutputWriterTest, AgentTypeDeclaredLaterIsListed) {
+  const OutputOptions o = options();
+  {
+    OutputWriter w(o, *world_);
+    w.write_snapshot(*world_);
+    const AgentType late = world_->add_agent_type("macrophage");
+    world_->agents().add(late, world_->lattice().index(2, 2, 2), 1);
+    w.write_snapshot(*world_);
+  }
+  Id f{H5Fopen(o.path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
+  Id agents{H5Gopen2(f, "agents", H5P_DEFAULT), H5Gclose};
+  EXPECT_EQ(read_str_array_attr(agents, "type_names"),
+            (std::vector<std::string>{"msc", "chondrocyte", "macrophage"}));
+  Id type{H5Dopen2(agents, "1/type", H5P_DEFAULT), H5Dclose};
+  EXPECT_EQ(read_str_attr(type, "codes"), "0=msc;1=chondrocyte;2=macrophage");
+}
+
 TEST_F(OutputWriterTest, MetricsAndUnitsEverywhere) {
   const OutputOptions o = options();
   write_run(o);
@@ -683,6 +700,39 @@ TEST_F(OutputWriterTest, FileInfoRejectsOtherFiles) {
   const std::string text = (dir_ / "notes.txt").string();
   { std::ofstream(text) << "not hdf5"; }
   EXPECT_THROW(print_file_info(text, out), InputError);
+}
+
+}  // namespace
+}  // namespace regensim::sim
+
+namespace regensim::sim {
+namespace {
+
+TEST(OutputMinimalTest, TwoDimensionalWorldWithNothingToList) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("regensim_output_minimal_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  World world(Lattice(6, 5, 1, 10.0), 1, 60.0);
+  OutputOptions o;
+  o.path = (dir / "flat").string();  // no .h5: the sidecar is flat.xmf
+  {
+    OutputWriter w(o, world);
+    w.write_snapshot(world);
+    w.write_metrics(0.0, {});
+    EXPECT_EQ(w.xdmf_path(), o.path + ".xmf");
+  }
+  Id f{H5Fopen(o.path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
+  ASSERT_GE(f.id, 0);
+  Id agents{H5Gopen2(f, "agents", H5P_DEFAULT), H5Gclose};
+  EXPECT_TRUE(read_str_array_attr(agents, "type_names").empty());
+  Id t{H5Dopen2(f, "metrics/time_days", H5P_DEFAULT), H5Dclose};
+  EXPECT_EQ(dims_of(t), std::vector<hsize_t>{1});
+  const std::string x = slurp(o.path + ".xmf");
+  EXPECT_NE(x.find("Dimensions=\"2 6 7\""), std::string::npos) << x;
+  std::ostringstream out;
+  print_file_info(o.path, out);
+  EXPECT_NE(out.str().find("6 x 5 x 1 voxels"), std::string::npos) << out.str();
+  fs::remove_all(dir);
 }
 
 }  // namespace
