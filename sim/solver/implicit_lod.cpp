@@ -50,9 +50,8 @@ struct Inflow {
 // Factors and intermediate values are double; only the result is rounded to float. Every
 // line of a sweep shares its factors, and neighbouring values of a smooth field round the
 // same way, so float factors or float intermediates bias all lines alike: the total then
-// drifted by 1e-7 of itself per step, and by up to 3e-6 once the field was nearly uniform
-// (measured; see docs/validation.md). With double inside, the drift is a random walk of
-// about 1e-9 per step.
+// drifted by up to 5e-7 of itself per step (measured; see docs/validation.md). With
+// double inside, the drift is a random walk of about 1e-9 per step.
 
 /// The factors shared by every line without a fixed voxel: q_j = 1/pivot_j and
 /// w_j = c_j/pivot_j, so that y_j = (u_j + add_j + a_j y_{j-1}) q_j, x_j = y_j + w_j x_{j+1}.

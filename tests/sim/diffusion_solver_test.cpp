@@ -6,8 +6,11 @@
 #include <omp.h>
 
 #include <Eigen/Dense>
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -292,6 +295,7 @@ void check_mass_balance(SolverMethod method, int nz) {
                         ? 2.0  // r = 4
                         : 0.9 * explicit_stability_limit_min(lat, spec.diffusion_um2_per_min);
   auto solver = make_solver(method, lat);
+  double worst = 0.0;
   for (int s = 0; s < 10; ++s) {
     const double before = f.total();
     const FieldBalance b = solver->step(f, dt);
@@ -302,6 +306,7 @@ void check_mass_balance(SolverMethod method, int nz) {
         << method_name(method) << " nz=" << nz << " step " << s << ": secreted " << b.secreted
         << " decayed " << b.decayed << " taken_up " << b.taken_up << " boundary_in "
         << b.boundary_in << " fixed_in " << b.fixed_in;
+    worst = std::max(worst, std::abs(change - b.net()) / scale);
     EXPECT_GT(b.secreted, 0.0);
     EXPECT_GT(b.decayed, 0.0);
     EXPECT_GT(b.taken_up, 0.0);
@@ -313,6 +318,8 @@ void check_mass_balance(SolverMethod method, int nz) {
       }
     }
   }
+  std::printf("mass balance %s nz=%d: max |dtotal - net| / scale = %.1e\n", method_name(method), nz,
+              worst);
 }
 
 TEST(Solvers, MassBalanceAndFixedVoxels2D) {
@@ -409,6 +416,8 @@ TEST(Solvers, SymmetricInitialConditionStaysSymmetric) {
           }
         }
       }
+      std::printf("symmetry %s nz=%d: max relative asymmetry %.1e\n", method_name(method), nz,
+                  static_cast<double>(worst));
       EXPECT_LT(worst, 1e-6f) << method_name(method) << " nz=" << nz;
     }
   }
