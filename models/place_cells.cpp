@@ -1,5 +1,6 @@
 #include "models/place_cells.hpp"
 
+#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 
@@ -35,9 +36,8 @@ PlaceCells::PlaceCells(std::string name, PlaceCellsParams params)
 void PlaceCells::apply(sim::Phase, sim::World& world, const sim::StepContext& ctx) {
   const sim::Lattice& lat = world.lattice();
   const double h = lat.voxel_size_um();
-  const std::array<double, 3> c =
-      p_.center_um.value_or(std::array<double, 3>{0.5 * lat.nx() * h, 0.5 * lat.ny() * h,
-                                                  0.5 * lat.nz() * h});
+  const Eigen::Vector3d extent(lat.nx() * h, lat.ny() * h, lat.nz() * h);
+  const Eigen::Vector3d c = p_.center_um ? Eigen::Vector3d(p_.center_um->data()) : 0.5 * extent;
   const sim::TissueLayer* vessel = world.tissue().find("vessel");
   auto& agents = world.agents();
 
@@ -48,9 +48,9 @@ void PlaceCells::apply(sim::Phase, sim::World& world, const sim::StepContext& ct
   for (int z = 0; z < lat.nz(); ++z) {
     for (int y = 0; y < lat.ny(); ++y) {
       for (int x = 0; x < lat.nx(); ++x) {
-        const double dx = (x + 0.5) * h - c[0], dy = (y + 0.5) * h - c[1];
-        const double dz = lat.is_2d() ? 0.0 : (z + 0.5) * h - c[2];
-        if (dx * dx + dy * dy + dz * dz > p_.radius_um * p_.radius_um) continue;
+        Eigen::Vector3d d = Eigen::Vector3d(x + 0.5, y + 0.5, z + 0.5) * h - c;
+        if (lat.is_2d()) d.z() = 0.0;  // a 2D lattice is the plane through the centre
+        if (d.squaredNorm() > p_.radius_um * p_.radius_um) continue;
         const sim::VoxelIndex v = lat.index(x, y, z);
         if (agents.occupied(v) || (vessel != nullptr && vessel->classes[v] != 0)) continue;
         candidates.emplace_back(rng.bits(static_cast<std::uint64_t>(ctx.step), v)[0], v);

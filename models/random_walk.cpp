@@ -46,6 +46,7 @@ void RandomWalk::apply(sim::Phase, sim::World& world, const sim::StepContext& ct
     if (sim::KeyedRng::to_open01(bits[0]) >= p_jump) continue;
     std::array<sim::VoxelIndex, 6> nb{};
     const int count = lattice.von_neumann(voxels[slot], nb);
+    if (count == 0) continue;  // a one-voxel lattice
     const auto pick = static_cast<int>(sim::KeyedRng::to_open01(bits[1]) * count);
     const sim::VoxelIndex target = nb[static_cast<std::size_t>(std::min(pick, count - 1))];
     if (agents.occupied(target)) continue;  // contact: no room there

@@ -1,5 +1,6 @@
 #include "models/vessel_network.hpp"
 
+#include <Eigen/Core>
 #include <cmath>
 
 namespace regensim::models {
@@ -22,7 +23,7 @@ void VesselNetwork::apply(sim::Phase, sim::World& world, const sim::StepContext&
   const sim::Lattice& lat = world.lattice();
   auto& vessel = world.tissue().find("vessel")->classes;
   const double h = lat.voxel_size_um();
-  const double cx = 0.5 * lat.nx() * h, cy = 0.5 * lat.ny() * h, cz = 0.5 * lat.nz() * h;
+  const Eigen::Vector3d centre = 0.5 * h * Eigen::Vector3d(lat.nx(), lat.ny(), lat.nz());
   for (int z = 0; z < lat.nz(); ++z) {
     for (int y = 0; y < lat.ny(); ++y) {
       for (int x = 0; x < lat.nx(); ++x) {
@@ -37,9 +38,9 @@ void VesselNetwork::apply(sim::Phase, sim::World& world, const sim::StepContext&
           return std::abs(p - line) < 0.5 * h || (std::abs(p - line) == 0.5 * h && p < line);
         };
         if (!on_grid(px, lat.nx() * h) || !on_grid(py, lat.ny() * h)) continue;
-        const double r = std::sqrt((px - cx) * (px - cx) + (py - cy) * (py - cy) +
-                                   (lat.is_2d() ? 0.0 : (pz - cz) * (pz - cz)));
-        if (r < p_.avascular_radius_um) continue;
+        Eigen::Vector3d d = Eigen::Vector3d(px, py, pz) - centre;
+        if (lat.is_2d()) d.z() = 0.0;
+        if (d.norm() < p_.avascular_radius_um) continue;
         vessel[lat.index(x, y, z)] = 1;
       }
     }

@@ -65,7 +65,7 @@ int cmd_check(const Options& o, std::ostream& out) {
   out << "# " << o.config << ": valid\n";
   out << "# lattice " << lat.nx() << " x " << lat.ny() << " x " << lat.nz() << " voxels of "
       << lat.voxel_size_um() << " um (" << (lat.is_2d() ? "2D" : "3D") << "), "
-      << c.simulation.steps() << " steps of " << c.simulation.step_minutes << " min\n";
+      << c.simulation.steps << " steps of " << c.simulation.step_minutes << " min\n";
   out << "# after setup: " << simulation->world().agents().size() << " agents, "
       << simulation->rules().size() << " rules, " << simulation->metrics().size() << " metrics\n";
   for (const auto& f : simulation->world().fields()) {

@@ -110,8 +110,14 @@ std::vector<std::string> ConfigTable::keys() const {
 const toml::node* ConfigTable::node(const std::string& key) const { return table_->get(key); }
 
 std::string ConfigTable::where(const std::string& key) const {
+  // An override of a table (--set 'fields.vegf={...}') covers every key inside it.
   const std::string full = key_path(key);
-  if (source_->overridden.count(full)) return "--set " + full;
+  for (std::string prefix = full;;) {
+    if (source_->overridden.count(prefix)) return "--set " + prefix;
+    const auto dot = prefix.rfind('.');
+    if (dot == std::string::npos) break;
+    prefix.resize(dot);
+  }
   const toml::node* n = node(key);
   std::uint32_t line = n ? n->source().begin.line : 0;
   if (line == 0) line = table_->source().begin.line;

@@ -12,9 +12,14 @@ namespace {
 
 constexpr double kMinutesPerDay = 24.0 * 60.0;
 
+/// More cell steps than this is a typo, not a simulation (and keeps counts exact in
+/// double and int64).
+constexpr double kMaxSteps = 1e9;
+
 /// Number of steps of `step` in `span`, which must be a whole multiple (to 1e-9).
 std::int64_t whole_steps(ConfigTable& t, const std::string& key, double span, double step) {
   const double n = span / step;
+  if (!(n <= kMaxSteps)) t.fail(key, "spans more than 1e9 cell steps");
   const double rounded = std::round(n);
   if (rounded < 1.0 || std::abs(n - rounded) > 1e-9 * std::max(1.0, rounded)) {
     t.fail(key, "must span a whole number (>= 1) of cell steps (simulation.step_minutes)");
@@ -24,7 +29,7 @@ std::int64_t whole_steps(ConfigTable& t, const std::string& key, double span, do
 
 SimulationParams read_simulation(ConfigTable& t) {
   SimulationParams p;
-  const auto dims = t.get_int_array("dimensions", 3, at_least(1));
+  const auto dims = t.get_int_array("dimensions", 3, between(1, std::numeric_limits<int>::max()));
   for (int i = 0; i < 3; ++i) p.dimensions[static_cast<std::size_t>(i)] = static_cast<int>(dims[static_cast<std::size_t>(i)]);
   const double voxels = static_cast<double>(dims[0]) * static_cast<double>(dims[1]) *
                         static_cast<double>(dims[2]);
@@ -35,7 +40,7 @@ SimulationParams read_simulation(ConfigTable& t) {
   p.duration_days = t.get_double("duration_days", positive());
   p.step_minutes = t.get_double("step_minutes", positive());
   p.seed = static_cast<std::uint64_t>(t.get_int("seed", non_negative()));
-  whole_steps(t, "duration_days", p.duration_days * kMinutesPerDay, p.step_minutes);
+  p.steps = whole_steps(t, "duration_days", p.duration_days * kMinutesPerDay, p.step_minutes);
   t.finish();
   return p;
 }
@@ -94,8 +99,9 @@ FieldSpec read_field(ConfigTable& t, const std::string& name, const SimulationPa
 
   f.fixed_layer = t.get_string("fixed_layer", "");
   fixed_where = t.where("fixed_layer");
-  f.fixed_value = t.get_double("fixed_value", 0.0, non_negative());
-  if (f.fixed_layer.empty() && t.has("fixed_value") && f.fixed_value != 0.0) {
+  if (!f.fixed_layer.empty()) {
+    f.fixed_value = t.get_double("fixed_value", non_negative());  // no silent 0: a sink
+  } else if (t.has("fixed_value")) {
     t.fail("fixed_value", "is set but fixed_layer is not; name the tissue layer to hold fixed");
   }
   f.max_step_min = t.get_double("max_step_min", solver.max_step_min, positive());
@@ -129,7 +135,11 @@ OutputParams read_output(ConfigTable& t, const SimulationParams& sim,
   std::vector<std::string> all;
   for (const auto& f : fields) all.push_back(f.name);
   p.fields = t.get_string_array("fields", all);
-  for (const auto& name : p.fields) {
+  for (std::size_t i = 0; i < p.fields.size(); ++i) {
+    const std::string& name = p.fields[i];
+    for (std::size_t j = 0; j < i; ++j) {
+      if (p.fields[j] == name) t.fail("fields", "field '" + name + "' listed twice");
+    }
     bool found = false;
     for (const auto& f : fields) found = found || f.name == name;
     if (!found) {
@@ -143,10 +153,6 @@ OutputParams read_output(ConfigTable& t, const SimulationParams& sim,
 }
 
 }  // namespace
-
-std::int64_t SimulationParams::steps() const {
-  return static_cast<std::int64_t>(std::llround(duration_days * kMinutesPerDay / step_minutes));
-}
 
 RunConfig read_run_config(ConfigTable& root) {
   RunConfig c;
@@ -165,6 +171,10 @@ RunConfig read_run_config(ConfigTable& root) {
   {
     ConfigTable fields = root.optional_table("fields");
     for (const auto& name : fields.keys()) {
+      // Field names become HDF5 paths and metric names (mean_<field>).
+      if (name.empty() || name.find_first_of("/. \t") != std::string::npos) {
+        fields.fail(name, "a field name must be non-empty, without '/', '.' or spaces");
+      }
       ConfigTable t = fields.table(name);
       std::string where;
       c.fields.push_back(read_field(t, name, c.simulation, c.solver, where));

@@ -18,7 +18,7 @@ struct SimulationParams {
   double duration_days = 0.0;
   double step_minutes = 0.0;  // cell-rule step
   std::uint64_t seed = 0;
-  std::int64_t steps() const;  // duration / step, exact (validated)
+  std::int64_t steps = 0;  // duration / step, a whole number (validated)
 };
 
 struct OutputParams {

@@ -32,8 +32,11 @@ class Lattice {
   /// Voxel volume in µm³ (a 2D lattice is one voxel thick).
   double voxel_volume_um3() const { return h_um_ * h_um_ * h_um_; }
 
+  /// Unsigned 32-bit arithmetic: exact for every lattice the constructor accepts.
   VoxelIndex index(int x, int y, int z) const {
-    return static_cast<VoxelIndex>(x + nx_ * (y + ny_ * z));
+    const auto ux = static_cast<VoxelIndex>(x), uy = static_cast<VoxelIndex>(y);
+    const auto uz = static_cast<VoxelIndex>(z);
+    return ux + static_cast<VoxelIndex>(nx_) * (uy + static_cast<VoxelIndex>(ny_) * uz);
   }
   VoxelIndex index(Coord c) const { return index(c.x, c.y, c.z); }
   Coord coord(VoxelIndex i) const {

@@ -1,6 +1,6 @@
 #include "sim/fields/field.hpp"
 
-#include <Eigen/Core>
+#include <numeric>
 
 namespace regensim::sim {
 
@@ -26,10 +26,9 @@ void Field::set_fixed_mask(const std::uint8_t* mask) {
 }
 
 double Field::total() const {
-  // Eigen's vectorised reduction in double: one thread, a fixed order, so the result
-  // does not depend on the thread count.
-  const Eigen::Map<const Eigen::ArrayXf> v(values_.data(), static_cast<Eigen::Index>(values_.size()));
-  return v.cast<double>().sum();
+  // Serial sum in index order: the result must not depend on the thread count, the
+  // SIMD width or the buffer's alignment.
+  return std::accumulate(values_.begin(), values_.end(), 0.0);
 }
 
 }  // namespace regensim::sim

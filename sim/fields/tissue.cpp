@@ -5,7 +5,8 @@
 namespace regensim::sim {
 
 namespace {
-void require_new(const std::vector<TissueLayer>& layers, const std::string& name) {
+void require_new(const std::vector<TissueLayer>& layers, const std::string& name, bool frozen) {
+  if (frozen) throw std::logic_error("tissue layer '" + name + "' added after setup");
   for (const auto& l : layers) {
     if (l.name == name) throw std::logic_error("tissue layer '" + name + "' added twice");
   }
@@ -13,7 +14,7 @@ void require_new(const std::vector<TissueLayer>& layers, const std::string& name
 }  // namespace
 
 TissueLayer& TissueLayers::add_fraction(const std::string& name, const std::string& description) {
-  require_new(layers_, name);
+  require_new(layers_, name, frozen_);
   TissueLayer& l = layers_.emplace_back();
   l.name = name;
   l.kind = LayerKind::Fraction;
@@ -24,7 +25,7 @@ TissueLayer& TissueLayers::add_fraction(const std::string& name, const std::stri
 
 TissueLayer& TissueLayers::add_code(const std::string& name, const std::string& description,
                                     std::map<int, std::string> codes) {
-  require_new(layers_, name);
+  require_new(layers_, name, frozen_);
   TissueLayer& l = layers_.emplace_back();
   l.name = name;
   l.kind = LayerKind::Code;

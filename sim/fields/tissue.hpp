@@ -32,6 +32,11 @@ class TissueLayers {
   TissueLayer& add_code(const std::string& name, const std::string& description,
                         std::map<int, std::string> codes);
 
+  /// After setup the set of layers is fixed: fields keep pointers to layer buffers
+  /// (fixed voxels) and the output file has one dataset per layer. Adding a layer
+  /// after freeze() throws std::logic_error.
+  void freeze() { frozen_ = true; }
+
   TissueLayer* find(const std::string& name);
   const TissueLayer* find(const std::string& name) const;
   const std::vector<TissueLayer>& layers() const { return layers_; }
@@ -39,6 +44,7 @@ class TissueLayers {
  private:
   std::size_t size_;
   std::vector<TissueLayer> layers_;
+  bool frozen_ = false;
 };
 
 }  // namespace regensim::sim

@@ -59,6 +59,7 @@ std::unique_ptr<Simulation> Simulation::build(ConfigDocument& doc, const RuleReg
   root.finish();
 
   sim->run_phase(Phase::Setup, sim->context());
+  sim->world_->tissue().freeze();
 
   // Fixed voxels come from tissue layers, which setup rules may have just created.
   for (std::size_t i = 0; i < sim->config_.fields.size(); ++i) {
@@ -131,13 +132,13 @@ RunEstimate estimate_run(const Simulation& sim) {
   // Fields, occupancy index, tissue layers; the solver keeps per-thread line scratch.
   e.memory_bytes = voxels * (4.0 * static_cast<double>(c.fields.size()) + 4.0 + layer_bytes) +
                    agents * per_agent;
-  e.snapshots = c.simulation.steps() / c.output.snapshot_every_steps + 1 +
-                (c.simulation.steps() % c.output.snapshot_every_steps != 0 ? 1 : 0);
+  e.snapshots = c.simulation.steps / c.output.snapshot_every_steps + 1 +
+                (c.simulation.steps % c.output.snapshot_every_steps != 0 ? 1 : 0);
   const double per_snapshot =
       voxels * (4.0 * static_cast<double>(c.output.fields.size()) + layer_bytes) +
       agents * (per_agent + 8.0);  // x, y, z as int32 instead of one voxel index
   const double metric_rows =
-      static_cast<double>(c.simulation.steps() / c.output.metrics_every_steps + 2);
+      static_cast<double>(c.simulation.steps / c.output.metrics_every_steps + 2);
   e.output_bytes_uncompressed = static_cast<double>(e.snapshots) * per_snapshot +
                                 metric_rows * 8.0 * static_cast<double>(sim.metrics().size() + 1);
   return e;

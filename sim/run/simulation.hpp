@@ -30,7 +30,7 @@ class Simulation {
   /// Advances one cell step: rule phases Sense..Secrete, field solve (with sub-steps),
   /// agent compaction, clock.
   void step();
-  bool finished() const { return world_->step() >= config_.simulation.steps(); }
+  bool finished() const { return world_->step() >= config_.simulation.steps; }
   std::vector<double> sample_metrics() const;
   /// Substance moved in each field since the start, in field order.
   const std::vector<FieldBalance>& balances() const { return balances_; }

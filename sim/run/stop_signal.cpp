@@ -1,6 +1,8 @@
 #include "sim/run/stop_signal.hpp"
 
 #include <atomic>
+#include <signal.h>
+
 #include <csignal>
 
 namespace regensim::sim {
@@ -15,8 +17,14 @@ extern "C" void on_stop_signal(int signal_number) {
 }  // namespace
 
 void install_stop_handlers() {
-  std::signal(SIGINT, on_stop_signal);
-  std::signal(SIGTERM, on_stop_signal);
+  // SA_RESETHAND: the first signal asks for a clean stop; a second one (an impatient
+  // Ctrl-C during a long step) gets the default action and ends the process.
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
 }
 
 int stop_requested() { return g_stop_signal.load(std::memory_order_relaxed); }

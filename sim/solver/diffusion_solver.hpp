@@ -1,14 +1,17 @@
 #pragma once
 /// Diffusion-reaction solvers for one field over one lattice.
 ///
-/// One solver step of length dt does, in this order:
-///  1. reactions, backward Euler per voxel (unconditionally stable, exact bookkeeping):
-///     c <- (c + dt*S) / (1 + dt*(k + U)) with S, U from the field's point terms and k its
-///     decay rate; fixed voxels are skipped;
-///  2. diffusion: implicit LOD (backward Euler along x, then y, then z, one tridiagonal
-///     solve per grid line) or explicit FTCS (the test reference).
-/// Boundaries: no-flux, or a fixed value on the face (half a voxel from the first centre).
-/// Fixed voxels (vessels) keep their value and act as interior sources or sinks.
+/// Each field obeys, per voxel, dc/dt = D ∇²c - k c + Σ (S - U c) over its point terms
+/// (secretion S, uptake rate U; a voxel may appear in several), discretised on cell-centred
+/// finite volumes. Boundaries: no-flux, or a fixed value on the face (half a voxel from the
+/// first centre). Fixed voxels (vessels) keep their value and act as interior sources or
+/// sinks; point terms on them are ignored.
+///  - ImplicitLod (the default; the name is historical): the Douglas alternating-direction
+///    scheme with decay and uptake implicit in the x factor and secretion in the explicit
+///    increment (implicit_lod.hpp). Unconditionally stable, first order in dt, exact
+///    discrete steady state for any dt, non-negative for non-negative data.
+///  - ExplicitFtcs (the test reference): reactions by backward Euler per voxel
+///    (apply_reactions), then one forward-Euler diffusion step (explicit_ftcs.hpp).
 #include <memory>
 
 #include "sim/core/lattice.hpp"
@@ -21,8 +24,9 @@ enum class SolverMethod { ImplicitLod, ExplicitFtcs };
 class DiffusionSolver {
  public:
   virtual ~DiffusionSolver() = default;
-  /// Advances `field` by dt_min minutes (reactions, then diffusion) and returns what moved.
-  /// Parallel inside (OpenMP); results are identical for any thread count.
+  /// Advances `field` by dt_min >= 0 minutes (diffusion and reactions) and returns what
+  /// moved: total(after) - total(before) == balance.net() up to float rounding. Parallel
+  /// inside (OpenMP); results are identical for any thread count.
   virtual FieldBalance step(Field& field, double dt_min) = 0;
 };
 
@@ -36,8 +40,10 @@ double explicit_stability_limit_min(const Lattice& lattice, double diffusion_um2
 /// than max_step_min (at least 1).
 int substep_count(double step_min, double max_step_min);
 
-/// Applies the reactions of one step (point terms, then decay) to `field` and returns
-/// secreted, decayed and taken-up amounts. Shared by both solvers.
+/// Applies the reactions of one step to `field` by backward Euler per voxel: each point term
+/// in list order, c <- (c + dt*S)/(1 + dt*U), then decay c <- c/(1 + dt*k); fixed voxels are
+/// skipped. Returns secreted, decayed and taken-up amounts. The explicit solver's reaction
+/// step.
 FieldBalance apply_reactions(Field& field, double dt_min);
 
 }  // namespace regensim::sim

@@ -1,410 +1,362 @@
 #include "sim/solver/implicit_lod.hpp"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cassert>
+#include <limits>
 
 namespace regensim::sim {
 
+// Bookkeeping. Sums run over the non-fixed voxels; r = dt*D/h^2, R_i = k + U_i.
+//
+// Douglas step. Each factor is a linear system whose rows, summed (the couplings between
+// non-fixed voxels cancel in pairs), give (line_sweeps.hpp, StageSums, with g = 0 and
+// zero fixed rows):
+//   x:  Σ d1 = Σ F  - Σ_x-faces 2r d1_end - Σ_x-fixed-edges r d1_i - Σ dt R_i d1_i
+//   y:  Σ d2 = Σ d1 - Σ_y-faces 2r d2_end - Σ_y-fixed-edges r d2_i
+//   z:  Σ d3 = Σ d2 - Σ_z-faces 2r d3_end - Σ_z-fixed-edges r d3_i
+// and the explicit increment sums to
+//   Σ F = Σ_faces 2r (g - u_end) + Σ_fixed-edges r (u_fixed - u_i) + Σ dt S_i - Σ dt R_i u_i.
+// Fixed voxels do not change, so total(after) - total(before) = Σ d3 is, in exact
+// arithmetic,
+//   secreted    = Σ dt S_i
+//   decayed     = dt k Σ (u_i + d1_i)
+//   taken_up    = Σ dt U_i (u_i + d1_i)
+//   boundary_in = Σ_faces 2r (g - u_end) - Σ_axes Σ_a-faces 2r d_a,end
+//   fixed_in    = Σ_fixed-edges r (u_fixed - u_i) - Σ_axes Σ_a-fixed-edges r d_a,i
+// i.e. each axis' face and fixed-voxel flux is taken at that stage's value u + d_a, and
+// the reactions at the x-stage value u + d1. Rounding: F, d and every sum are double and
+// the sums use the stored values, so the identity holds to the final float rounding of u.
+//
+// Fallback step. Each stage is a backward-Euler solve whose row sums give
+//   Σ u_a - Σ u_{a-1} = Σ_a-faces 2r (g - u_a,end) + Σ_a-fixed-edges r (u_fixed - u_a,i)
+//                      [x stage also: + Σ dt S_i - Σ dt R_i u1_i],
+// so decayed = dt k Σ u1, taken_up = Σ dt U_i u1_i and the fluxes are those of each stage.
+
 namespace {
 
-// y and z sweeps solve kLanes neighbouring x-lines at once (contiguous in memory); the
-// x sweep transposes kXBlock lines into a tile and solves them the same way. Both sizes
-// fix the work units, so the per-unit balance sums do not depend on the thread count.
-constexpr int kLanes = 64;
-constexpr int kXBlock = 16;
-
-/// One axis of one diffusion step. Row j of a line (fixed voxels aside) reads
-///   -a_j x_{j-1} + (s_j + a_j + c_j) x_j - c_j x_{j+1} = u_j + add_j
-/// with couplings a_j = r (0 for j = 0), c_j = r (0 for j = n-1), row excess s_j = 1 plus
-/// 2r for an end row on a fixed-value face, and add_j = 2r*g there.
-struct Sweep {
-  double r = 0.0;     // dt*D/h^2
-  float ufix = 0.0f;  // value held by fixed voxels
-  bool low_fixed = false, high_fixed = false;
-  double g_low = 0.0, g_high = 0.0;  // face values where fixed
-  int n = 0;                         // line length
-
-  double a(int j) const { return j > 0 ? r : 0.0; }
-  double c(int j) const { return j < n - 1 ? r : 0.0; }
-  double s(int j) const {
-    return 1.0 + (j == 0 && low_fixed ? 2.0 * r : 0.0) + (j == n - 1 && high_fixed ? 2.0 * r : 0.0);
-  }
-  double add(int j) const {
-    return (j == 0 && low_fixed ? 2.0 * r * g_low : 0.0) +
-           (j == n - 1 && high_fixed ? 2.0 * r * g_high : 0.0);
-  }
-};
-
-struct Inflow {
-  double boundary = 0.0;
-  double fixed = 0.0;
-};
-
-// The elimination is the Thomas algorithm written on the diagonal excess
-// e_j = pivot_j - c_j = s_j + a_j * e_{j-1} / pivot_{j-1}, the form used by GTH-type
-// solvers for M-matrices: it only adds, multiplies and divides non-negative numbers, so
-// every pivot keeps full relative precision even when r is in the thousands (the textbook
-// pivot b_j - a_j*c'_{j-1} cancels there).
-// Factors and intermediate values are double; only the result is rounded to float. Every
-// line of a sweep shares its factors, and neighbouring values of a smooth field round the
-// same way, so float factors or float intermediates bias all lines alike: the total then
-// drifted by up to 5e-7 of itself per step (measured; see docs/validation.md). With
-// double inside, the drift is a random walk of about 1e-9 per step.
-
-/// The factors shared by every line without a fixed voxel: q_j = 1/pivot_j and
-/// w_j = c_j/pivot_j, so that y_j = (u_j + add_j + a_j y_{j-1}) q_j, x_j = y_j + w_j x_{j+1}.
-void factorise(const Sweep& p, double* q, double* w) {
-  double g = 0.0;  // e_{j-1} / pivot_{j-1}
-  for (int j = 0; j < p.n; ++j) {
-    const double e = p.s(j) + p.a(j) * g;
-    const double inv = 1.0 / (e + p.c(j));
-    q[j] = inv;
-    w[j] = p.c(j) * inv;
-    g = e * inv;
-  }
-}
-
-/// Back substitution x_j = y_j + w_j x_{j+1} on the double values y (row j of lane l at
-/// y[j*lanes + l]) and the result rounded into u. `w_of(j)` gives row j's factor(s).
-template <typename WOf>
-void back_substitute(float* u, std::ptrdiff_t stride, int lanes, int n, double* y, WOf w_of) {
-  const auto lanes_d = static_cast<std::ptrdiff_t>(lanes);
-  {
-    const double* __restrict last = y + (n - 1) * lanes_d;
-    float* __restrict row = u + (n - 1) * stride;
-    for (int l = 0; l < lanes; ++l) row[l] = static_cast<float>(last[l]);
-  }
-  for (int j = n - 2; j >= 0; --j) {
-    double* __restrict yj = y + j * lanes_d;
-    const double* __restrict next = y + (j + 1) * lanes_d;
-    float* __restrict row = u + j * stride;
-    for (int l = 0; l < lanes; ++l) {
-      yj[l] += w_of(j, l) * next[l];
-      row[l] = static_cast<float>(yj[l]);
-    }
-  }
-}
-
-/// Solves `lanes` lines without fixed voxels in place: element j of lane l is
-/// u[j*stride + l]; q and w from factorise().
-void solve_plain(float* u, std::ptrdiff_t stride, int lanes, const Sweep& p, const double* q,
-                 const double* w, ImplicitLodSolver::Scratch& s) {
-  const int n = p.n;
-  const double r = p.r;
-  const auto lanes_d = static_cast<std::ptrdiff_t>(lanes);
-  double* y = s.y.data();
-  {
-    const float* __restrict row = u;
-    double* __restrict y0 = y;
-    const double add = p.add(0), q0 = q[0];
-    for (int l = 0; l < lanes; ++l) y0[l] = (static_cast<double>(row[l]) + add) * q0;
-  }
-  for (int j = 1; j < n; ++j) {
-    const double* __restrict prev = y + (j - 1) * lanes_d;
-    double* __restrict yj = y + j * lanes_d;
-    const float* __restrict row = u + j * stride;
-    const double add = p.add(j), qj = q[j];
-    for (int l = 0; l < lanes; ++l) {
-      yj[l] = (static_cast<double>(row[l]) + add + r * prev[l]) * qj;
-    }
-  }
-  back_substitute(u, stride, lanes, n, y, [w](int j, int) { return w[j]; });
-}
-
-/// As solve_plain for lines that may hold fixed voxels (mask m, same layout as u): each
-/// fixed voxel is an identity row holding p.ufix, so the factors differ per lane.
-void solve_masked(float* u, const std::uint8_t* m, std::ptrdiff_t stride, int lanes, const Sweep& p,
-                  ImplicitLodSolver::Scratch& s) {
-  const int n = p.n;
-  const double ufix = p.ufix;
-  const auto lanes_d = static_cast<std::ptrdiff_t>(lanes);
-  double* y = s.y.data();
-  double* w = s.w.data();
-  double* __restrict g = s.g.data();
-  {
-    const float* __restrict row = u;
-    double* __restrict y0 = y;
-    double* __restrict w0 = w;
-    const double c0 = p.c(0), s0 = p.s(0), add = p.add(0);
-    for (int l = 0; l < lanes; ++l) {
-      const bool f = m[l] != 0;
-      const double c = f ? 0.0 : c0;
-      const double e = f ? 1.0 : s0;
-      const double d = f ? ufix : static_cast<double>(row[l]) + add;
-      const double inv = 1.0 / (e + c);
-      y0[l] = d * inv;
-      w0[l] = c * inv;
-      g[l] = e * inv;
-    }
-  }
-  for (int j = 1; j < n; ++j) {
-    const double* __restrict prev = y + (j - 1) * lanes_d;
-    double* __restrict yj = y + j * lanes_d;
-    double* __restrict wj = w + j * lanes_d;
-    const float* __restrict row = u + j * stride;
-    const std::uint8_t* __restrict mr = m + j * stride;
-    const double a0 = p.a(j), c0 = p.c(j), s0 = p.s(j), add = p.add(j);
-    for (int l = 0; l < lanes; ++l) {
-      const bool f = mr[l] != 0;
-      const double a = f ? 0.0 : a0;
-      const double c = f ? 0.0 : c0;
-      const double sj = f ? 1.0 : s0;
-      const double d = f ? ufix : static_cast<double>(row[l]) + add;
-      const double e = sj + a * g[l];
-      const double inv = 1.0 / (e + c);
-      yj[l] = (d + a * prev[l]) * inv;
-      wj[l] = c * inv;
-      g[l] = e * inv;
-    }
-  }
-  back_substitute(u, stride, lanes, n, y,
-                  [w, lanes_d](int j, int l) { return w[j * lanes_d + l]; });
-}
-
-/// Inflows with the new values: 2r(g - x_end) per fixed-value face of a non-fixed end
-/// voxel, r(u_fixed - x_i) per line edge between a fixed and a non-fixed voxel. These make
-/// Σ(x - u) over the lines equal boundary + fixed in exact arithmetic.
-template <bool kMask>
-Inflow line_inflows(const float* u, const std::uint8_t* m, std::ptrdiff_t stride, int lanes,
-                    const Sweep& p, ImplicitLodSolver::Scratch& s) {
-  const auto row_at = [&](int j) { return u + static_cast<std::ptrdiff_t>(j) * stride; };
-  // Never offsets a null mask pointer (kMask == false passes none).
-  const auto mask_at = [&](int j) -> const std::uint8_t* {
-    return kMask ? m + static_cast<std::ptrdiff_t>(j) * stride : nullptr;
-  };
-  Inflow out;
-  const auto face = [&](int j, double gv) {
-    const float* row = row_at(j);
-    [[maybe_unused]] const std::uint8_t* mr = mask_at(j);
-    double sum = 0.0;
-    for (int l = 0; l < lanes; ++l) {
-      if constexpr (kMask) {
-        if (mr[l] != 0) continue;
-      }
-      sum += gv - static_cast<double>(row[l]);
-    }
-    return 2.0 * p.r * sum;
-  };
-  if (p.low_fixed) out.boundary += face(0, p.g_low);
-  if (p.high_fixed) out.boundary += face(p.n - 1, p.g_high);
-  if constexpr (kMask) {
-    double* __restrict acc = s.acc.data();
-    std::fill(acc, acc + lanes, 0.0);
-    const double uf = static_cast<double>(p.ufix);
-    for (int j = 0; j + 1 < p.n; ++j) {
-      const float* __restrict row0 = row_at(j);
-      const float* __restrict row1 = row_at(j + 1);
-      const std::uint8_t* __restrict m0 = mask_at(j);
-      const std::uint8_t* __restrict m1 = mask_at(j + 1);
-      for (int l = 0; l < lanes; ++l) {
-        const bool f0 = m0[l] != 0;
-        const bool f1 = m1[l] != 0;
-        const float other = f0 ? row1[l] : row0[l];
-        acc[l] += f0 != f1 ? uf - static_cast<double>(other) : 0.0;
-      }
-    }
-    double sum = 0.0;
-    for (int l = 0; l < lanes; ++l) sum += acc[l];
-    out.fixed = p.r * sum;
-  }
-  return out;
-}
-
-/// Solves one block of lines and returns its inflows.
-template <bool kMask>
-Inflow solve_lines(float* u, const std::uint8_t* m, std::ptrdiff_t stride, int lanes,
-                   const Sweep& p, const double* q, const double* w,
-                   ImplicitLodSolver::Scratch& s) {
-  if constexpr (kMask) {
-    solve_masked(u, m, stride, lanes, p, s);
-  } else {
-    solve_plain(u, stride, lanes, p, q, w, s);
-  }
-  return line_inflows<kMask>(u, m, stride, lanes, p, s);
-}
-
-/// Sums the per-unit inflows in unit order.
-FieldBalance sum_units(const std::vector<double>& boundary, const std::vector<double>& fixed,
-                       std::ptrdiff_t units) {
-  FieldBalance b;
-  for (std::ptrdiff_t q = 0; q < units; ++q) {
-    b.boundary_in += boundary[static_cast<std::size_t>(q)];
-    b.fixed_in += fixed[static_cast<std::size_t>(q)];
-  }
-  return b;
-}
-
-/// x sweep: blocks of kXBlock lines, transposed into a tile so that lanes are contiguous.
-template <bool kMask>
-void sweep_x(float* u, const std::uint8_t* mask, const Lattice& lat, const Sweep& p,
-             const double* q, const double* w, std::vector<ImplicitLodSolver::Scratch>& scratch,
-             double* ub, double* uf) {
-  const int nx = lat.nx();
-  const std::ptrdiff_t lines = static_cast<std::ptrdiff_t>(lat.ny()) * lat.nz();
-  const std::ptrdiff_t units = (lines + kXBlock - 1) / kXBlock;
-#pragma omp parallel for schedule(static) if (units > 1)
-  for (std::ptrdiff_t unit = 0; unit < units; ++unit) {
-    auto& s = scratch[static_cast<std::size_t>(omp_get_thread_num())];
-    const std::ptrdiff_t first = unit * kXBlock;
-    const int lanes = static_cast<int>(std::min<std::ptrdiff_t>(kXBlock, lines - first));
-    float* tile = s.tile.data();
-    std::uint8_t* tmask = s.mask.data();
-    for (int l = 0; l < lanes; ++l) {
-      const float* src = u + (first + l) * nx;
-      for (int i = 0; i < nx; ++i) tile[i * lanes + l] = src[i];
-      if constexpr (kMask) {
-        const std::uint8_t* msrc = mask + (first + l) * nx;
-        for (int i = 0; i < nx; ++i) tmask[i * lanes + l] = msrc[i];
-      }
-    }
-    const Inflow in = solve_lines<kMask>(tile, tmask, lanes, lanes, p, q, w, s);
-    for (int l = 0; l < lanes; ++l) {
-      float* dst = u + (first + l) * nx;
-      for (int i = 0; i < nx; ++i) dst[i] = tile[i * lanes + l];
-    }
-    ub[unit] = in.boundary;
-    uf[unit] = in.fixed;
-  }
-}
-
-/// y or z sweep: kLanes contiguous x-lines at once, lines `stride` apart; `outer` blocks
-/// of them, each starting `outer_stride` after the previous one.
-template <bool kMask>
-void sweep_strided(float* u, const std::uint8_t* mask, int nx, std::ptrdiff_t stride, int outer,
-                   std::ptrdiff_t outer_stride, const Sweep& p, const double* q, const double* w,
-                   std::vector<ImplicitLodSolver::Scratch>& scratch, double* ub, double* uf) {
-  const int chunks = (nx + kLanes - 1) / kLanes;
-  const std::ptrdiff_t units = static_cast<std::ptrdiff_t>(outer) * chunks;
-#pragma omp parallel for schedule(static) if (units > 1)
-  for (std::ptrdiff_t unit = 0; unit < units; ++unit) {
-    auto& s = scratch[static_cast<std::size_t>(omp_get_thread_num())];
-    const std::ptrdiff_t o = unit / chunks;
-    const int x0 = static_cast<int>(unit % chunks) * kLanes;
-    const int lanes = std::min(kLanes, nx - x0);
-    const std::ptrdiff_t base = o * outer_stride + x0;
-    const Inflow in =
-        solve_lines<kMask>(u + base, kMask ? mask + base : nullptr, stride, lanes, p, q, w, s);
-    ub[unit] = in.boundary;
-    uf[unit] = in.fixed;
-  }
-}
-
-Sweep make_sweep(const Field& field, double r, int n, Face low, Face high) {
-  Sweep p;
-  p.r = r;
-  p.ufix = static_cast<float>(field.spec().fixed_value);
-  const FaceBoundary& lo = field.spec().faces[static_cast<std::size_t>(low)];
-  const FaceBoundary& hi = field.spec().faces[static_cast<std::size_t>(high)];
-  p.low_fixed = lo.kind == BoundaryKind::FixedValue;
-  p.high_fixed = hi.kind == BoundaryKind::FixedValue;
-  p.g_low = lo.value;
-  p.g_high = hi.value;
-  p.n = n;
-  return p;
-}
-
-// A one-voxel line with no-flux ends does not change.
-bool is_identity(const Sweep& p) {
-  return p.n == 1 && !p.low_fixed && !p.high_fixed;
+bool is_identity(const detail::AxisStage& st, int n, bool extra) {
+  if (st.sigma != 0.0 || extra) return false;
+  if (st.r == 0.0) return true;
+  return n == 1 && !st.low_fixed && !st.high_fixed;
 }
 
 }  // namespace
 
-ImplicitLodSolver::ImplicitLodSolver(const Lattice& lattice) : lattice_(lattice) {
-  const std::size_t chunks = static_cast<std::size_t>((lattice.nx() + kLanes - 1) / kLanes);
-  const std::size_t lines = static_cast<std::size_t>(lattice.ny()) * lattice.nz();
-  const std::size_t units =
-      std::max({(lines + kXBlock - 1) / kXBlock, chunks * static_cast<std::size_t>(lattice.nz()),
-                chunks * static_cast<std::size_t>(lattice.ny())});
-  unit_boundary_.assign(units, 0.0);
-  unit_fixed_.assign(units, 0.0);
-  const auto longest =
-      static_cast<std::size_t>(std::max({lattice.nx(), lattice.ny(), lattice.nz()}));
-  factor_q_.assign(longest, 0.0);
-  factor_w_.assign(longest, 0.0);
+ImplicitLodSolver::ImplicitLodSolver(const Lattice& lattice)
+    : lattice_(lattice),
+      axes_(lattice),
+      work_(lattice.size(), 0.0),
+      uptake_dt_(lattice.size(), 0.0),
+      row_boundary_(static_cast<std::size_t>(lattice.ny()) * lattice.nz(), 0.0),
+      row_fixed_(row_boundary_.size(), 0.0),
+      row_kept_(row_boundary_.size(), 0.0),
+      row_flag_(row_boundary_.size(), 0) {}
+
+detail::AxisStage ImplicitLodSolver::stage(const Field& field, int axis, double r,
+                                           bool homogeneous) const {
+  detail::AxisStage st;
+  st.axis = axis;
+  st.r = r;
+  const FaceBoundary& lo = field.spec().faces[static_cast<std::size_t>(2 * axis)];
+  const FaceBoundary& hi = field.spec().faces[static_cast<std::size_t>(2 * axis + 1)];
+  st.low_fixed = lo.kind == BoundaryKind::FixedValue;
+  st.high_fixed = hi.kind == BoundaryKind::FixedValue;
+  st.g_low = homogeneous ? 0.0 : static_cast<double>(lo.value);
+  st.g_high = homogeneous ? 0.0 : static_cast<double>(hi.value);
+  return st;
 }
 
-void ImplicitLodSolver::ensure_scratch() {
-  const auto threads = static_cast<std::size_t>(std::max(1, omp_get_max_threads()));
-  if (scratch_.size() >= threads) return;
-  const auto nx = static_cast<std::size_t>(lattice_.nx());
-  const auto ny = static_cast<std::size_t>(lattice_.ny());
-  const auto nz = static_cast<std::size_t>(lattice_.nz());
-  const std::size_t lanes = std::min<std::size_t>(kLanes, nx);
-  const std::size_t w = std::max({nx * kXBlock, ny * lanes, nz * lanes});
-  scratch_.resize(threads);
-  for (Scratch& s : scratch_) {
-    s.y.resize(w);
-    s.w.resize(w);
-    s.g.resize(kLanes);
-    s.acc.resize(kLanes);
-    s.tile.resize(nx * kXBlock);
-    s.mask.resize(nx * kXBlock);
+void ImplicitLodSolver::gather_terms(const Field& field, double dt_min) {
+  const std::vector<PointTerm>& list = field.point_terms();
+  const std::uint8_t* mask = field.fixed_mask();
+  assert(list.size() < std::numeric_limits<std::uint32_t>::max());
+  order_.clear();
+  terms_.clear();
+  for (std::size_t k = 0; k < list.size(); ++k) {
+    const VoxelIndex v = list[k].voxel;
+    assert(v < lattice_.size());
+    if (mask != nullptr && mask[v] != 0) continue;  // fixed voxels ignore point terms
+    order_.emplace_back(v, static_cast<std::uint32_t>(k));
+  }
+  // By voxel, then list position: the per-voxel sums have a fixed order.
+  std::sort(order_.begin(), order_.end());
+  for (const auto& [v, k] : order_) {
+    if (terms_.empty() || terms_.back().voxel != v) terms_.push_back({v, 0.0, 0.0});
+    terms_.back().secretion_dt += dt_min * static_cast<double>(list[k].secretion_per_min);
+    terms_.back().uptake_dt += dt_min * static_cast<double>(list[k].uptake_per_min);
+  }
+  any_uptake_ = false;
+  for (const Term& t : terms_) {
+    assert(t.uptake_dt >= 0.0);
+    uptake_dt_[t.voxel] = t.uptake_dt;
+    any_uptake_ = any_uptake_ || t.uptake_dt > 0.0;
+    inputs_non_negative_ = inputs_non_negative_ && t.secretion_dt >= 0.0;
   }
 }
 
 FieldBalance ImplicitLodSolver::step(Field& field, double dt_min) {
   assert(field.values().size() == lattice_.size());
-  FieldBalance b = apply_reactions(field, dt_min);
-  b += diffuse(field, dt_min);
+  assert(dt_min >= 0.0);
+  assert(field.spec().decay_per_min >= 0.0);
+  const double h = lattice_.voxel_size_um();
+  const double r = dt_min * field.spec().diffusion_um2_per_min / (h * h);
+  assert(r >= 0.0);
+  if (r == 0.0 && field.spec().decay_per_min == 0.0 && field.point_terms().empty()) return {};
+
+  inputs_non_negative_ = true;
+  for (int axis = 0; axis < lattice_.dimensions(); ++axis) {
+    for (const int side : {0, 1}) {
+      const FaceBoundary& f = field.spec().faces[static_cast<std::size_t>(2 * axis + side)];
+      if (f.kind == BoundaryKind::FixedValue && !(f.value >= 0.0f)) inputs_non_negative_ = false;
+    }
+  }
+  gather_terms(field, dt_min);
+  FieldBalance b = douglas(field, dt_min);
+  if (inputs_non_negative_ && any_negative_result(field)) {
+    ++fallbacks_;
+    b = fallback(field, dt_min);
+  } else {
+    // Commit u + d3 (fixed voxels have d3 = 0).
+    float* u = field.values().data();
+    const double* d = work_.data();
+    const auto n = static_cast<std::ptrdiff_t>(lattice_.size());
+#pragma omp parallel for schedule(static)
+    for (std::ptrdiff_t i = 0; i < n; ++i) {
+      u[i] = static_cast<float>(static_cast<double>(u[i]) + d[i]);
+    }
+  }
+  for (const Term& t : terms_) uptake_dt_[t.voxel] = 0.0;
   return b;
 }
 
-FieldBalance ImplicitLodSolver::diffuse(Field& field, double dt_min) {
+FieldBalance ImplicitLodSolver::explicit_increment(const Field& field, double dt_min) {
   const double h = lattice_.voxel_size_um();
   const double r = dt_min * field.spec().diffusion_um2_per_min / (h * h);
-  if (r == 0.0) return {};
-  assert(r > 0.0);
-  ensure_scratch();
-
-  float* u = field.values().data();
+  const double k_dt = dt_min * field.spec().decay_per_min;
+  const float* u_all = field.values().data();
+  double* f_all = work_.data();
   const std::uint8_t* mask = field.fixed_mask();
+  const auto& faces = field.spec().faces;
+  const auto face_fixed = [&](Face f) {
+    return faces[static_cast<std::size_t>(f)].kind == BoundaryKind::FixedValue;
+  };
+  const auto face_value = [&](Face f) {
+    return static_cast<double>(faces[static_cast<std::size_t>(f)].value);
+  };
   const int nx = lattice_.nx();
   const int ny = lattice_.ny();
   const int nz = lattice_.nz();
+  const bool three_d = !lattice_.is_2d();
   const std::ptrdiff_t plane = static_cast<std::ptrdiff_t>(nx) * ny;
-  const std::ptrdiff_t chunks = (nx + kLanes - 1) / kLanes;
-  double* ub = unit_boundary_.data();
-  double* uf = unit_fixed_.data();
-  double* q = factor_q_.data();
-  double* w = factor_w_.data();
+  const std::ptrdiff_t rows = static_cast<std::ptrdiff_t>(ny) * nz;
+
+#pragma omp parallel for schedule(static)
+  for (std::ptrdiff_t row = 0; row < rows; ++row) {
+    const int y = static_cast<int>(row % ny);
+    const int z = static_cast<int>(row / ny);
+    const std::ptrdiff_t base = row * nx;
+    const float* o = u_all + base;
+    double* f = f_all + base;  // Σ (u_neighbour - u) until the update below
+    const std::uint8_t* m = mask != nullptr ? mask + base : nullptr;
+
+    if (nx == 1) {
+      f[0] = 0.0;
+    } else {
+      f[0] = static_cast<double>(o[1]) - static_cast<double>(o[0]);
+      for (int x = 1; x < nx - 1; ++x) {
+        const double c = o[x];
+        f[x] = (static_cast<double>(o[x - 1]) - c) + (static_cast<double>(o[x + 1]) - c);
+      }
+      f[nx - 1] = static_cast<double>(o[nx - 2]) - static_cast<double>(o[nx - 1]);
+    }
+    double boundary = 0.0;
+    const auto face_row = [&](Face face) {
+      if (!face_fixed(face)) return;
+      const double g = face_value(face);
+      for (int x = 0; x < nx; ++x) {
+        const double in = g - static_cast<double>(o[x]);
+        f[x] += 2.0 * in;
+        if (m == nullptr || m[x] == 0) boundary += in;
+      }
+    };
+    const auto neighbour_row = [&](std::ptrdiff_t offset) {
+      const float* nb = o + offset;
+      for (int x = 0; x < nx; ++x) f[x] += static_cast<double>(nb[x]) - static_cast<double>(o[x]);
+    };
+    if (y > 0) {
+      neighbour_row(-nx);
+    } else {
+      face_row(Face::YLow);
+    }
+    if (y < ny - 1) {
+      neighbour_row(nx);
+    } else {
+      face_row(Face::YHigh);
+    }
+    if (three_d) {
+      if (z > 0) {
+        neighbour_row(-plane);
+      } else {
+        face_row(Face::ZLow);
+      }
+      if (z < nz - 1) {
+        neighbour_row(plane);
+      } else {
+        face_row(Face::ZHigh);
+      }
+    }
+    const auto face_end = [&](Face face, int x) {
+      if (!face_fixed(face)) return;
+      const double in = face_value(face) - static_cast<double>(o[x]);
+      f[x] += 2.0 * in;
+      if (m == nullptr || m[x] == 0) boundary += in;
+    };
+    face_end(Face::XLow, 0);
+    face_end(Face::XHigh, nx - 1);
+
+    bool negative = false;
+    for (int x = 0; x < nx; ++x) {
+      const double v = o[x];
+      f[x] = r * f[x] - k_dt * v;
+      negative = negative || v < 0.0;
+    }
+    // Fixed voxels do not change; each edge between a fixed and a non-fixed voxel carries
+    // r (u_fixed - u_i) into the non-fixed one.
+    double kept = 0.0;
+    double fixed = 0.0;
+    if (m == nullptr) {
+      for (int x = 0; x < nx; ++x) kept += static_cast<double>(o[x]);
+    } else {
+      for (int x = 0; x < nx; ++x) {
+        if (m[x] != 0) {
+          f[x] = 0.0;
+          continue;
+        }
+        kept += static_cast<double>(o[x]);
+        const auto edge = [&](std::ptrdiff_t offset) {
+          if (m[x + offset] != 0) {
+            fixed += static_cast<double>(o[x + offset]) - static_cast<double>(o[x]);
+          }
+        };
+        if (x > 0) edge(-1);
+        if (x < nx - 1) edge(1);
+        if (y > 0) edge(-nx);
+        if (y < ny - 1) edge(nx);
+        if (three_d && z > 0) edge(-plane);
+        if (three_d && z < nz - 1) edge(plane);
+      }
+    }
+    row_boundary_[static_cast<std::size_t>(row)] = 2.0 * r * boundary;
+    row_fixed_[static_cast<std::size_t>(row)] = r * fixed;
+    row_kept_[static_cast<std::size_t>(row)] = kept;
+    row_flag_[static_cast<std::size_t>(row)] = negative ? 1 : 0;
+  }
 
   FieldBalance b;
-  const Sweep sx = make_sweep(field, r, nx, Face::XLow, Face::XHigh);
-  if (!is_identity(sx)) {
-    if (mask != nullptr) {
-      sweep_x<true>(u, mask, lattice_, sx, q, w, scratch_, ub, uf);
-    } else {
-      factorise(sx, q, w);
-      sweep_x<false>(u, mask, lattice_, sx, q, w, scratch_, ub, uf);
-    }
-    b += sum_units(unit_boundary_, unit_fixed_,
-                   (static_cast<std::ptrdiff_t>(ny) * nz + kXBlock - 1) / kXBlock);
+  double kept = 0.0;
+  for (std::ptrdiff_t row = 0; row < rows; ++row) {
+    const auto i = static_cast<std::size_t>(row);
+    b.boundary_in += row_boundary_[i];
+    b.fixed_in += row_fixed_[i];
+    kept += row_kept_[i];
+    if (row_flag_[i] != 0) inputs_non_negative_ = false;
   }
-  const Sweep sy = make_sweep(field, r, ny, Face::YLow, Face::YHigh);
-  if (!is_identity(sy)) {
-    if (mask != nullptr) {
-      sweep_strided<true>(u, mask, nx, nx, nz, plane, sy, q, w, scratch_, ub, uf);
-    } else {
-      factorise(sy, q, w);
-      sweep_strided<false>(u, mask, nx, nx, nz, plane, sy, q, w, scratch_, ub, uf);
-    }
-    b += sum_units(unit_boundary_, unit_fixed_, chunks * nz);
+  b.decayed = k_dt * kept;
+  return b;
+}
+
+FieldBalance ImplicitLodSolver::douglas(Field& field, double dt_min) {
+  const double h = lattice_.voxel_size_um();
+  const double r = dt_min * field.spec().diffusion_um2_per_min / (h * h);
+  const double k_dt = dt_min * field.spec().decay_per_min;
+  const float* u = field.values().data();
+  double* d = work_.data();
+  const std::uint8_t* mask = field.fixed_mask();
+
+  FieldBalance b = explicit_increment(field, dt_min);
+  for (const Term& t : terms_) {
+    const double ui = u[t.voxel];
+    d[t.voxel] += t.secretion_dt - t.uptake_dt * ui;
+    b.secreted += t.secretion_dt;
+    b.taken_up += t.uptake_dt * ui;
   }
-  if (!lattice_.is_2d()) {
-    const Sweep sz = make_sweep(field, r, nz, Face::ZLow, Face::ZHigh);
-    if (!is_identity(sz)) {
-      if (mask != nullptr) {
-        sweep_strided<true>(u, mask, nx, plane, ny, nx, sz, q, w, scratch_, ub, uf);
-      } else {
-        factorise(sz, q, w);
-        sweep_strided<false>(u, mask, nx, plane, ny, nx, sz, q, w, scratch_, ub, uf);
-      }
-      b += sum_units(unit_boundary_, unit_fixed_, chunks * ny);
+
+  const int dims[3] = {lattice_.nx(), lattice_.ny(), lattice_.nz()};
+  const double* extra = any_uptake_ ? uptake_dt_.data() : nullptr;
+  for (int axis = 0; axis < lattice_.dimensions(); ++axis) {
+    detail::AxisStage st = stage(field, axis, r, /*homogeneous=*/true);
+    const bool first = axis == 0;
+    if (first) {
+      st.sigma = k_dt;
+      st.want_kept = k_dt > 0.0;
+    }
+    if (is_identity(st, dims[axis], first && extra != nullptr)) continue;
+    const detail::StageSums s = axes_.solve(st, d, mask, first ? extra : nullptr);
+    b.boundary_in += s.boundary;
+    b.fixed_in += s.fixed;
+    if (first) {
+      b.decayed += k_dt * s.kept;
+      for (const Term& t : terms_) b.taken_up += t.uptake_dt * d[t.voxel];
     }
   }
+  return b;
+}
+
+bool ImplicitLodSolver::any_negative_result(const Field& field) {
+  const float* u_all = field.values().data();
+  const double* d_all = work_.data();
+  const int nx = lattice_.nx();
+  const std::ptrdiff_t rows = static_cast<std::ptrdiff_t>(lattice_.ny()) * lattice_.nz();
+#pragma omp parallel for schedule(static)
+  for (std::ptrdiff_t row = 0; row < rows; ++row) {
+    const float* u = u_all + row * nx;
+    const double* d = d_all + row * nx;
+    bool negative = false;
+    for (int x = 0; x < nx; ++x) {
+      negative = negative || static_cast<float>(static_cast<double>(u[x]) + d[x]) < 0.0f;
+    }
+    row_flag_[static_cast<std::size_t>(row)] = negative ? 1 : 0;
+  }
+  return std::any_of(row_flag_.begin(), row_flag_.begin() + rows,
+                     [](std::uint8_t f) { return f != 0; });
+}
+
+FieldBalance ImplicitLodSolver::fallback(Field& field, double dt_min) {
+  const double h = lattice_.voxel_size_um();
+  const double r = dt_min * field.spec().diffusion_um2_per_min / (h * h);
+  const double k_dt = dt_min * field.spec().decay_per_min;
+  float* u = field.values().data();
+  double* x = work_.data();
+  const std::uint8_t* mask = field.fixed_mask();
+  const auto n = static_cast<std::ptrdiff_t>(lattice_.size());
+#pragma omp parallel for schedule(static)
+  for (std::ptrdiff_t i = 0; i < n; ++i) x[i] = u[i];
+
+  FieldBalance b;
+  for (const Term& t : terms_) {
+    x[t.voxel] += t.secretion_dt;
+    b.secreted += t.secretion_dt;
+  }
+  const int dims[3] = {lattice_.nx(), lattice_.ny(), lattice_.nz()};
+  const double* extra = any_uptake_ ? uptake_dt_.data() : nullptr;
+  for (int axis = 0; axis < lattice_.dimensions(); ++axis) {
+    detail::AxisStage st = stage(field, axis, r, /*homogeneous=*/false);
+    const bool first = axis == 0;
+    if (first) {
+      st.sigma = k_dt;
+      st.want_kept = k_dt > 0.0;
+    }
+    if (is_identity(st, dims[axis], first && extra != nullptr)) continue;
+    const detail::StageSums s = axes_.solve(st, x, mask, first ? extra : nullptr);
+    b.boundary_in += s.boundary;
+    b.fixed_in += s.fixed;
+    if (first) {
+      b.decayed = k_dt * s.kept;
+      for (const Term& t : terms_) b.taken_up += t.uptake_dt * x[t.voxel];
+    }
+  }
+#pragma omp parallel for schedule(static)
+  for (std::ptrdiff_t i = 0; i < n; ++i) u[i] = static_cast<float>(x[i]);
   return b;
 }
 

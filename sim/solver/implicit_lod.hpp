@@ -1,52 +1,81 @@
 #pragma once
-/// Backward-Euler locally-one-dimensional (LOD) diffusion solver.
+/// Implicit diffusion-reaction solver: the Douglas (stabilising-correction) alternating-
+/// direction scheme with the reactions inside the x factor.
 ///
-/// One diffusion step solves (I - dt*D*L_x) u1 = u0, then (I - dt*D*L_y) u2 = u1, then
-/// (I - dt*D*L_z) u3 = u2 (skipped when nz == 1), each as one tridiagonal system per grid
-/// line. Cell-centred finite volumes with r = dt*D/h^2: an interior row is -r, 1+2r, -r;
-/// a no-flux end row has 1+r; a fixed-value face adds 2r to the diagonal and 2r*g to the
-/// right-hand side; a fixed voxel is an identity row holding FieldSpec::fixed_value.
-/// Unconditionally stable, first order in dt, second order in h. See docs/validation.md.
+/// Per voxel, du/dt = Σ_a (A_a u + b_a) - R u + S, where A_a is the diffusion operator along
+/// axis a (cell-centred finite volumes, r = dt*D/h^2; faces and fixed voxels as in
+/// diffusion_solver.hpp), b_a its inflow from fixed-value faces and fixed voxels,
+/// R = k + Σ U (decay plus the uptake rates of the voxel's point terms) and S = Σ secretion.
+/// One step of length dt:
+///   F   = dt (Σ_a (A_a u + b_a) - R u + S)            (0 in fixed voxels)
+///   (I - dt A_x + dt R) d1 = F
+///   (I - dt A_y) d2 = d1
+///   (I - dt A_z) d3 = d2                               (not on a 2D lattice)
+///   u  <- u + d3
+/// each factor one tridiagonal system per grid line, with homogeneous faces and fixed
+/// voxels as zero identity rows. Unconditionally stable, first order in dt, and its fixed
+/// point (F = 0) is the exact steady state of the spatially discrete problem for any dt.
+///
+/// The scheme is not positivity-preserving for rough data (the product of factors does not
+/// commute with A). When every input is non-negative and a step would leave a negative
+/// value, that step is recomputed with the backward-Euler locally-one-dimensional scheme
+/// (I - dt A_x + dt R) u1 = u + dt (b_x + S), (I - dt A_y) u2 = u1 + dt b_y, ...,
+/// whose factors are M-matrices: non-negative for any dt, first order, but with a splitting
+/// bias in its steady state. positivity_fallbacks() counts such steps.
+/// See docs/validation.md ("Diffusion–reaction solver").
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "sim/solver/diffusion_solver.hpp"
+#include "sim/solver/line_sweeps.hpp"
 
 namespace regensim::sim {
 
 class ImplicitLodSolver final : public DiffusionSolver {
  public:
-  /// The lattice must outlive the solver. Allocates the per-line-group balance arrays.
+  /// The lattice must outlive the solver. Allocates the lattice-sized work buffers.
   explicit ImplicitLodSolver(const Lattice& lattice);
 
-  /// Reactions (apply_reactions), then the x, y and z sweeps. Not re-entrant: one step
-  /// at a time per solver (the per-thread scratch is shared between fields). Allocates
-  /// only on the first call and when the OpenMP thread count grows.
+  /// One Douglas step (or, rarely, the positive fallback step). Not re-entrant: one step at
+  /// a time per solver (the work buffers are shared between fields). Allocates only on the
+  /// first call, when the OpenMP thread count grows and when a field has more point terms
+  /// than any before.
   FieldBalance step(Field& field, double dt_min) override;
 
-  /// Per-thread work arrays; public only so that the sweep helpers can name it.
-  struct Scratch {
-    std::vector<double> y;           // line values during the elimination
-    std::vector<double> w;           // Thomas upper factors (lines with fixed voxels)
-    std::vector<double> g;           // per-lane carry of the elimination
-    std::vector<double> acc;         // per-lane fixed-voxel inflow
-    std::vector<float> tile;         // x sweep: a block of lines, transposed
-    std::vector<std::uint8_t> mask;  // x sweep: their fixed mask, transposed
-  };
+  /// Steps recomputed with the positive fallback scheme since construction.
+  std::int64_t positivity_fallbacks() const { return fallbacks_; }
 
  private:
-  FieldBalance diffuse(Field& field, double dt_min);
-  void ensure_scratch();
+  /// Point terms summed per non-fixed voxel, in voxel order: dt*S and dt*U.
+  struct Term {
+    VoxelIndex voxel;
+    double secretion_dt;
+    double uptake_dt;
+  };
+
+  void gather_terms(const Field& field, double dt_min);
+  FieldBalance douglas(Field& field, double dt_min);
+  FieldBalance fallback(Field& field, double dt_min);
+  FieldBalance explicit_increment(const Field& field, double dt_min);
+  detail::AxisStage stage(const Field& field, int axis, double r, bool homogeneous) const;
+  bool any_negative_result(const Field& field);
 
   const Lattice& lattice_;
-  std::vector<Scratch> scratch_;
-  // Per work unit (a block of lines) inflows, summed serially after each sweep.
-  std::vector<double> unit_boundary_;
-  std::vector<double> unit_fixed_;
-  // Elimination factors shared by all lines of a sweep without fixed voxels.
-  std::vector<double> factor_q_;
-  std::vector<double> factor_w_;
+  detail::AxisSolver axes_;
+  std::vector<double> work_;       // F, then d1, d2, d3; or the fallback's values
+  std::vector<double> uptake_dt_;  // dt*U per voxel, zero outside the current terms
+  std::vector<std::pair<VoxelIndex, std::uint32_t>> order_;
+  std::vector<Term> terms_;
+  bool any_uptake_ = false;
+  bool inputs_non_negative_ = true;
+  // Per grid row (y, z) sums of the explicit increment, added in row order.
+  std::vector<double> row_boundary_;
+  std::vector<double> row_fixed_;
+  std::vector<double> row_kept_;
+  std::vector<std::uint8_t> row_flag_;
+  std::int64_t fallbacks_ = 0;
 };
 
 }  // namespace regensim::sim

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "regensim/version.hpp"
 #include "tests/test_support.hpp"
 
 namespace regensim {
@@ -92,6 +93,19 @@ const BadConfigCase kCases[] = {
      {"fields.vegf.half_life_min = -60", "must be > 0"}},
     {"nan_value", "rate_per_min = 0.05", "rate_per_min = nan",
      {"rules.vegf_secretion.rate_per_min", "finite"}},
+    {"absurd_duration", "duration_days = 1.0", "duration_days = 1e20",
+     {"bad.toml:4", "simulation.duration_days", "more than 1e9 cell steps"}},
+    {"huge_dimension", "dimensions = [24, 20, 1]", "dimensions = [3000000000, 1, 1]",
+     {"bad.toml:2", "simulation.dimensions", "must be between"}},
+    {"duplicate_output_field", "metrics_every_hours = 1.0",
+     "metrics_every_hours = 1.0\nfields = [\"vegf\", \"vegf\"]",
+     {"output.fields", "'vegf' listed twice"}},
+    {"field_name_with_slash", "[fields.vegf]", "[fields.\"ve/gf\"]",
+     {"fields.ve/gf", "without '/'"}},
+    {"fixed_layer_without_value", "fixed_value = 38.0\n", "",
+     {"missing required key fields.oxygen.fixed_value"}},
+    {"fixed_value_without_layer", "half_life_min = 60.0", "half_life_min = 60.0\nfixed_value = 1.0",
+     {"fields.vegf.fixed_value", "fixed_layer is not"}},
 };
 
 INSTANTIATE_TEST_SUITE_P(Cli, BadConfig, ::testing::ValuesIn(kCases),
@@ -113,6 +127,13 @@ TEST(Cli, BadOverrideNamesTheOverride) {
   r = run_cli({"check", path, "--set", "simulation.typo=1"});
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("unknown key simulation.typo"), std::string::npos) << r.err;
+  // An override of a whole table: errors inside it name the override.
+  r = run_cli({"check", path, "--set",
+               "fields.vegf={units=\"x\", diffusion_um2_per_min=-1, half_life_min=60.0}"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--set fields.vegf: fields.vegf.diffusion_um2_per_min = -1"),
+            std::string::npos)
+      << r.err;
   r = run_cli({"check", path, "--set", "novalue"});
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("expected section.key=value"), std::string::npos) << r.err;
@@ -128,7 +149,8 @@ TEST(Cli, UnknownCommandAndOptionsAreBadInput) {
 TEST(Cli, VersionPrintsVersionAndCommit) {
   const auto r = run_cli({"--version"});
   EXPECT_EQ(r.status, 0);
-  EXPECT_NE(r.out.find("regensim 0."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(std::string("regensim ") + kSoftwareVersion), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(kGitCommit), std::string::npos) << r.out;
 }
 
 TEST(Cli, CheckPrintsResolvedConfigWithDefaultsAndEstimates) {

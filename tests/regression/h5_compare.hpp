@@ -38,7 +38,9 @@ inline std::map<std::string, std::vector<unsigned char>> read_all_datasets(const
           if (n > 0) H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data());
           H5Sclose(space);
         }
-        (*c->out)["/" + std::string(name)] = std::move(bytes);
+        std::string key = "/";  // built in two steps: GCC 12 warns falsely on "/" + name
+        key += name;
+        (*c->out)[key] = std::move(bytes);
         H5Tclose(type);
         H5Dclose(ds);
         return 0;

@@ -85,10 +85,11 @@ TEST(MoveCommit, OneWinnerPerTargetIndependentOfProposalOrder) {
     a.add(0, lat.index(3, 2, 0), 0);  // slot 1, right of the centre
     a.add(0, lat.index(2, 0, 0), 0);  // slot 2
     a.add(0, lat.index(4, 4, 0), 0);  // slot 3 blocks (4,4) for others
+    a.add(0, lat.index(4, 3, 0), 0);  // slot 4 wants the occupied (4,4)
     std::vector<MoveProposal> p = {{0, lat.index(2, 2, 0), 50},
                                    {1, lat.index(2, 2, 0), 20},
                                    {2, lat.index(2, 1, 0), 70},
-                                   {0, lat.index(4, 4, 0), 1}};
+                                   {4, lat.index(4, 4, 0), 1}};
     if (shuffle) std::reverse(p.begin(), p.end());
     const std::size_t moved = commit_moves(a, p);
     return std::make_pair(moved, a.voxels());
@@ -97,8 +98,9 @@ TEST(MoveCommit, OneWinnerPerTargetIndependentOfProposalOrder) {
   EXPECT_EQ(run(true).second, voxels);
   EXPECT_EQ(moved, 2u);
   EXPECT_EQ(voxels[1], lat.index(2, 2, 0));  // lower priority wins the centre
-  EXPECT_EQ(voxels[0], lat.index(1, 2, 0));  // loser stays; its move to an occupied voxel fails
+  EXPECT_EQ(voxels[0], lat.index(1, 2, 0));  // the loser stays
   EXPECT_EQ(voxels[2], lat.index(2, 1, 0));
+  EXPECT_EQ(voxels[4], lat.index(4, 3, 0));  // a move into an occupied voxel fails
 }
 
 }  // namespace
