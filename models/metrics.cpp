@@ -26,7 +26,8 @@ void add_standard_metrics(const sim::World& world, std::vector<sim::MetricDef>& 
   if (world.tissue().find("vessel") != nullptr) {
     out.push_back({"vessel_density", "fraction of voxels", [](const sim::World& w) {
                      const auto& v = w.tissue().find("vessel")->classes;
-                     const auto n = std::count_if(v.begin(), v.end(), [](auto c) { return c != 0; });
+                     const auto n =
+                         std::count_if(v.begin(), v.end(), [](auto c) { return c != 0; });
                      return static_cast<double>(n) / static_cast<double>(v.size());
                    }});
   }

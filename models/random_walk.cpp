@@ -39,8 +39,8 @@ void RandomWalk::apply(sim::Phase, sim::World& world, const sim::StepContext& ct
   for (std::int64_t i = 0; i < n; ++i) {
     const auto slot = static_cast<sim::AgentSlot>(i);
     wanted_[slot] = {slot, 0, 0};
-    const bool moves_type = std::find(p_.cell_types.begin(), p_.cell_types.end(),
-                                      types[slot]) != p_.cell_types.end();
+    const bool moves_type =
+        std::find(p_.cell_types.begin(), p_.cell_types.end(), types[slot]) != p_.cell_types.end();
     if (!moves_type || agents.is_marked(slot)) continue;
     const auto bits = rng.bits(static_cast<std::uint64_t>(ctx.step), ids[slot]);
     if (sim::KeyedRng::to_open01(bits[0]) >= p_jump) continue;
@@ -49,7 +49,7 @@ void RandomWalk::apply(sim::Phase, sim::World& world, const sim::StepContext& ct
     if (count == 0) continue;  // a one-voxel lattice
     const auto pick = static_cast<int>(sim::KeyedRng::to_open01(bits[1]) * count);
     const sim::VoxelIndex target = nb[static_cast<std::size_t>(std::min(pick, count - 1))];
-    if (agents.occupied(target)) continue;  // contact: no room there
+    if (agents.occupied(target)) continue;         // contact: no room there
     wanted_[slot] = {slot, target, bits[2] | 1u};  // priority 0 marks "no proposal"
   }
 

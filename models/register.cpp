@@ -11,22 +11,22 @@ namespace regensim::sim {
 
 void register_models(RuleRegistry& registry) {
   using models::CellFieldCouplingParams;
-  registry.add_rule(
-      "vessel_network", "setup: straight capillaries on a square grid (tissue layer 'vessel')",
-      [](const std::string& instance, ConfigTable& t, RuleContext& ctx) {
-        return std::make_unique<models::VesselNetwork>(
-            instance, models::VesselNetworkParams::read(t), ctx.world);
-      });
-  registry.add_rule(
-      "place_cells", "setup: place cells of one type at random in a sphere (local injection)",
-      [](const std::string& instance, ConfigTable& t, RuleContext& ctx) {
-        return std::make_unique<models::PlaceCells>(
-            instance, models::PlaceCellsParams::read(t, ctx.world));
-      });
+  registry.add_rule("vessel_network",
+                    "setup: straight capillaries on a square grid (tissue layer 'vessel')",
+                    [](const std::string& instance, ConfigTable& t, RuleContext& ctx) {
+                      return std::make_unique<models::VesselNetwork>(
+                          instance, models::VesselNetworkParams::read(t), ctx.world);
+                    });
+  registry.add_rule("place_cells",
+                    "setup: place cells of one type at random in a sphere (local injection)",
+                    [](const std::string& instance, ConfigTable& t, RuleContext& ctx) {
+                      return std::make_unique<models::PlaceCells>(
+                          instance, models::PlaceCellsParams::read(t, ctx.world));
+                    });
   registry.add_rule("uptake", "secrete: first-order uptake of a field by cells",
                     [](const std::string& instance, ConfigTable& t, RuleContext& ctx) {
-                      return std::make_unique<models::Uptake>(
-                          instance, models::Uptake::read(t, ctx.world));
+                      return std::make_unique<models::Uptake>(instance,
+                                                              models::Uptake::read(t, ctx.world));
                     });
   registry.add_rule("secretion",
                     "secrete: constant secretion of a field by cells (off when "

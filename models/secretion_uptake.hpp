@@ -15,8 +15,8 @@ namespace regensim::models {
 
 struct CellFieldCouplingParams {
   std::vector<sim::AgentType> cell_types;
-  int field = -1;      // index into World::fields()
-  double rate = 0.0;   // uptake: 1/min; secretion: field units/min
+  int field = -1;     // index into World::fields()
+  double rate = 0.0;  // uptake: 1/min; secretion: field units/min
 };
 
 class Uptake final : public sim::NamedRule {

@@ -59,14 +59,16 @@ inline CliResult run_cli(std::vector<std::string> args) {
 /// two fields, vessels as fixed voxels, cells placed, consuming, secreting, moving.
 inline std::string small_config(const std::string& output_file, int nz = 1) {
   return R"([simulation]
-dimensions = [24, 20, )" + std::to_string(nz) + R"(]
+dimensions = [24, 20, )" +
+         std::to_string(nz) + R"(]
 voxel_size_um = 20.0
 duration_days = 1.0
 step_minutes = 30.0
 seed = 7
 
 [output]
-file = ")" + output_file + R"("
+file = ")" +
+         output_file + R"("
 every_hours = 6.0
 metrics_every_hours = 1.0
 

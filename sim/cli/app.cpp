@@ -114,8 +114,8 @@ int cmd_run(const Options& o, std::ostream& out, std::ostream& err) {
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   CLI::App app{"regensim: agent-based simulation of stem-cell therapy for tissue repair"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("regensim ") + kSoftwareVersion + " (" +
-                                        kGitCommit + ")");
+  app.set_version_flag("--version",
+                       std::string("regensim ") + kSoftwareVersion + " (" + kGitCommit + ")");
   Options o;
 
   auto* run = app.add_subcommand("run", "Run a simulation and write one HDF5 file");

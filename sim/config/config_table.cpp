@@ -50,13 +50,20 @@ std::string join(const std::vector<std::string>& items) {
 
 const char* type_name(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    default: return "a date/time";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    default:
+      return "a date/time";
   }
 }
 
@@ -93,7 +100,9 @@ std::string ConfigTable::key_path(const std::string& key) const {
   return path_.empty() ? key : path_ + "." + key;
 }
 
-bool ConfigTable::has(const std::string& key) const { return table_->contains(key); }
+bool ConfigTable::has(const std::string& key) const {
+  return table_->contains(key);
+}
 
 bool ConfigTable::is_positive_infinity(const std::string& key) const {
   const toml::node* n = node(key);
@@ -107,7 +116,9 @@ std::vector<std::string> ConfigTable::keys() const {
   return out;
 }
 
-const toml::node* ConfigTable::node(const std::string& key) const { return table_->get(key); }
+const toml::node* ConfigTable::node(const std::string& key) const {
+  return table_->get(key);
+}
 
 std::string ConfigTable::where(const std::string& key) const {
   // An override of a table (--set 'fields.vegf={...}') covers every key inside it.
@@ -251,8 +262,8 @@ std::vector<std::int64_t> ConfigTable::get_int_array(const std::string& key, std
   const auto* arr = n->as_array();
   if (arr == nullptr) fail_type(key, "an array of integers");
   if (arr->size() != length) {
-    fail(key, "must have " + std::to_string(length) + " elements, not " +
-                  std::to_string(arr->size()));
+    fail(key,
+         "must have " + std::to_string(length) + " elements, not " + std::to_string(arr->size()));
   }
   std::vector<std::int64_t> out;
   for (const auto& e : *arr) {
@@ -272,8 +283,8 @@ std::vector<double> ConfigTable::get_double_array(const std::string& key, std::s
   const auto* arr = n->as_array();
   if (arr == nullptr) fail_type(key, "an array of numbers");
   if (arr->size() != length) {
-    fail(key, "must have " + std::to_string(length) + " elements, not " +
-                  std::to_string(arr->size()));
+    fail(key,
+         "must have " + std::to_string(length) + " elements, not " + std::to_string(arr->size()));
   }
   std::vector<double> out;
   for (const auto& e : *arr) {
@@ -423,7 +434,9 @@ void ConfigDocument::apply_override(const std::string& assignment) {
   source_->overridden.insert(key);
 }
 
-ConfigTable ConfigDocument::root() { return ConfigTable(*table_, "", source_); }
+ConfigTable ConfigDocument::root() {
+  return ConfigTable(*table_, "", source_);
+}
 
 std::string ConfigDocument::to_toml() const {
   std::ostringstream ss;

@@ -30,9 +30,10 @@ std::int64_t whole_steps(ConfigTable& t, const std::string& key, double span, do
 SimulationParams read_simulation(ConfigTable& t) {
   SimulationParams p;
   const auto dims = t.get_int_array("dimensions", 3, between(1, std::numeric_limits<int>::max()));
-  for (int i = 0; i < 3; ++i) p.dimensions[static_cast<std::size_t>(i)] = static_cast<int>(dims[static_cast<std::size_t>(i)]);
-  const double voxels = static_cast<double>(dims[0]) * static_cast<double>(dims[1]) *
-                        static_cast<double>(dims[2]);
+  for (int i = 0; i < 3; ++i)
+    p.dimensions[static_cast<std::size_t>(i)] = static_cast<int>(dims[static_cast<std::size_t>(i)]);
+  const double voxels =
+      static_cast<double>(dims[0]) * static_cast<double>(dims[1]) * static_cast<double>(dims[2]);
   if (voxels > static_cast<double>(std::numeric_limits<VoxelIndex>::max())) {
     t.fail("dimensions", "the lattice may have at most 2^32 - 1 voxels");
   }
@@ -112,10 +113,10 @@ FieldSpec read_field(ConfigTable& t, const std::string& name, const SimulationPa
     const double limit = explicit_stability_limit_min(lattice, f.diffusion_um2_per_min);
     const double dt = sim.step_minutes / substep_count(sim.step_minutes, f.max_step_min);
     if (dt > limit) {
-      t.fail("max_step_min", "the explicit solver is unstable for this field: sub-step " +
-                                 std::to_string(dt) + " min exceeds h^2/(2*dims*D) = " +
-                                 std::to_string(limit) +
-                                 " min; lower max_step_min or use solver.method = \"implicit_lod\"");
+      t.fail("max_step_min",
+             "the explicit solver is unstable for this field: sub-step " + std::to_string(dt) +
+                 " min exceeds h^2/(2*dims*D) = " + std::to_string(limit) +
+                 " min; lower max_step_min or use solver.method = \"implicit_lod\"");
     }
   }
   t.finish();

@@ -23,9 +23,9 @@ struct SimulationParams {
 
 struct OutputParams {
   std::string file;
-  double every_hours = 24.0;          // snapshot cadence
-  double metrics_every_hours = 0.0;   // metrics cadence; defaults to one cell step
-  std::vector<std::string> fields;    // written at snapshots (default: all)
+  double every_hours = 24.0;         // snapshot cadence
+  double metrics_every_hours = 0.0;  // metrics cadence; defaults to one cell step
+  std::vector<std::string> fields;   // written at snapshots (default: all)
   std::int64_t snapshot_every_steps = 0;
   std::int64_t metrics_every_steps = 0;
 };

@@ -14,8 +14,8 @@ Lattice::Lattice(int nx, int ny, int nz, double voxel_size_um)
                      std::to_string(ny) + ", " + std::to_string(nz) + "]");
   }
   if (!(voxel_size_um > 0.0)) throw InputError("voxel size must be > 0 µm");
-  size_ = static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny) *
-          static_cast<std::size_t>(nz);
+  size_ =
+      static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny) * static_cast<std::size_t>(nz);
   if (size_ > std::numeric_limits<VoxelIndex>::max()) {
     throw InputError("lattice has " + std::to_string(size_) + " voxels; at most 2^32 - 1 allowed");
   }

@@ -29,8 +29,7 @@ class KeyedRng {
   }
 
   /// Four uniform doubles in the open interval (0, 1) for (step, id, k).
-  std::array<double, 4> uniform4(std::uint64_t step, std::uint64_t id,
-                                 std::uint64_t k = 0) const {
+  std::array<double, 4> uniform4(std::uint64_t step, std::uint64_t id, std::uint64_t k = 0) const {
     const auto b = bits(step, id, k);
     return {to_open01(b[0]), to_open01(b[1]), to_open01(b[2]), to_open01(b[3])};
   }

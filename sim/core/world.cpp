@@ -60,8 +60,8 @@ AgentType World::agent_type(const std::string& name) const {
   for (std::size_t i = 0; i < agent_type_names_.size(); ++i) {
     if (agent_type_names_[i] == name) return static_cast<AgentType>(i);
   }
-  throw InputError("no agent type named '" + name + "' (types: " +
-                   join_names(agent_type_names_) + ")");
+  throw InputError("no agent type named '" + name + "' (types: " + join_names(agent_type_names_) +
+                   ")");
 }
 
 }  // namespace regensim::sim

@@ -18,7 +18,7 @@ struct TissueLayer {
   std::string description;
   /// Meaning of each code value, for Code layers (written as an attribute).
   std::map<int, std::string> codes;
-  std::vector<float> fractions;     // Fraction layers only
+  std::vector<float> fractions;       // Fraction layers only
   std::vector<std::uint8_t> classes;  // Code layers only
 };
 

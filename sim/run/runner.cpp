@@ -69,7 +69,9 @@ RunOutcome run_to_file(Simulation& sim, const RunRequest& request, std::ostream&
 
   OutputWriter writer(options, sim.world());
   const World& world = sim.world();
-  const auto record_metrics = [&] { writer.write_metrics(world.time_days(), sim.sample_metrics()); };
+  const auto record_metrics = [&] {
+    writer.write_metrics(world.time_days(), sim.sample_metrics());
+  };
   record_metrics();
   writer.write_snapshot(world);
 

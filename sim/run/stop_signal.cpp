@@ -1,7 +1,7 @@
 #include "sim/run/stop_signal.hpp"
 
-#include <atomic>
 #include <signal.h>
+#include <atomic>
 
 #include <csignal>
 
@@ -27,8 +27,14 @@ void install_stop_handlers() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-int stop_requested() { return g_stop_signal.load(std::memory_order_relaxed); }
-void request_stop(int signal_number) { g_stop_signal.store(signal_number); }
-void clear_stop_request() { g_stop_signal.store(0); }
+int stop_requested() {
+  return g_stop_signal.load(std::memory_order_relaxed);
+}
+void request_stop(int signal_number) {
+  g_stop_signal.store(signal_number);
+}
+void clear_stop_request() {
+  g_stop_signal.store(0);
+}
 
 }  // namespace regensim::sim

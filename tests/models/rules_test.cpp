@@ -68,7 +68,8 @@ TEST(PlaceCells, PlacesExactlyCountInsideSphereAvoidingVessels) {
   const auto& vessel = w.tissue().find("vessel")->classes;
   for (std::size_t i = 0; i < a.size(); ++i) {
     const auto c = w.lattice().coord(a.voxels()[i]);
-    const double dx = (c.x + 0.5) * 10 - 100, dy = (c.y + 0.5) * 10 - 100, dz = (c.z + 0.5) * 10 - 25;
+    const double dx = (c.x + 0.5) * 10 - 100, dy = (c.y + 0.5) * 10 - 100,
+                 dz = (c.z + 0.5) * 10 - 25;
     EXPECT_LE(dx * dx + dy * dy + dz * dz, 60.0 * 60.0);
     EXPECT_EQ(vessel[a.voxels()[i]], 0);
     EXPECT_EQ(a.types()[i], w.agent_type("msc"));

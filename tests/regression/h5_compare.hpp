@@ -10,7 +10,8 @@
 namespace regensim::testing {
 
 /// Raw bytes of every dataset in a file, keyed by path (e.g. "/fields/oxygen").
-inline std::map<std::string, std::vector<unsigned char>> read_all_datasets(const std::string& path) {
+inline std::map<std::string, std::vector<unsigned char>> read_all_datasets(
+    const std::string& path) {
   std::map<std::string, std::vector<unsigned char>> out;
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file < 0) return out;

@@ -79,8 +79,12 @@ void interrupt_binary_with(int signal_number) {
   EXPECT_TRUE(data.count("/metrics/n_msc"));
 }
 
-TEST(Interrupt, SigtermLeavesReadableInterruptedFile) { interrupt_binary_with(SIGTERM); }
-TEST(Interrupt, SigintLeavesReadableInterruptedFile) { interrupt_binary_with(SIGINT); }
+TEST(Interrupt, SigtermLeavesReadableInterruptedFile) {
+  interrupt_binary_with(SIGTERM);
+}
+TEST(Interrupt, SigintLeavesReadableInterruptedFile) {
+  interrupt_binary_with(SIGINT);
+}
 
 TEST(Interrupt, ExistingOutputIsKeptUnlessOverwriteIsGiven) {
   const TempDir dir;

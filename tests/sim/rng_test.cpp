@@ -39,7 +39,8 @@ TEST(KeyedRng, KeyedDrawIsPhiloxOfSeedStreamAndCounter) {
   const r123::Philox4x64::ctr_type c = {{3, 99, 5, 0}};
   const r123::Philox4x64::key_type k = {{42, 7}};
   const auto r = r123::Philox4x64()(c, k);
-  for (int i = 0; i < 4; ++i) EXPECT_EQ(b[static_cast<std::size_t>(i)], r[static_cast<std::size_t>(i)]);
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(b[static_cast<std::size_t>(i)], r[static_cast<std::size_t>(i)]);
 }
 
 TEST(KeyedRng, SameKeySameNumbersAnyOtherKeyDifferent) {
