@@ -1,0 +1,182 @@
+// Engine benchmarks: implicit diffusion and the agent step, each against this
+// machine's measured memory bandwidth (a STREAM-triad kernel run in the same process).
+// Prints one table; see docs/performance.md. Usage: engine_bench [--quick]
+#include <omp.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "models/cell_types.hpp"
+#include "models/random_walk.hpp"
+#include "models/secretion_uptake.hpp"
+#include "sim/core/rng.hpp"
+#include "sim/core/world.hpp"
+#include "sim/solver/diffusion_solver.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace regensim;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double peak_rss_mib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+/// Best-of-5 STREAM triad a[i] = b[i] + s*c[i] over float arrays far larger than the
+/// caches; bytes counted as 3 x 4 per element (the write-allocate read not counted,
+/// as STREAM does).
+double triad_gbytes_per_s(int threads) {
+  const std::size_t n = std::size_t{1} << 26;  // 3 x 256 MiB
+  std::vector<float> a(n), b(n, 1.0f), c(n, 2.0f);
+  double best = 0.0;
+  for (int rep = 0; rep < 5; ++rep) {
+    const auto t0 = Clock::now();
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(n); ++i) a[i] = b[i] + 3.0f * c[i];
+    best = std::max(best, 12.0 * static_cast<double>(n) / seconds_since(t0) / 1e9);
+  }
+  return best + 0.0 * a[n / 2];
+}
+
+struct Row {
+  std::string name, grid;
+  int fields = 0;
+  std::size_t agents = 0;
+  int threads = 0;
+  double ms_per_step = 0, updates_per_s = 0, bound_fraction = 0, bytes_per_voxel = 0,
+         bytes_per_agent = 0, rss_mib = 0;
+};
+
+void print(const Row& r) {
+  std::printf("%-10s %-13s %6d %9zu %7d %11.2f %12.3g %8.2f %10.1f %10.1f %9.0f\n", r.name.c_str(),
+              r.grid.c_str(), r.fields, r.agents, r.threads, r.ms_per_step, r.updates_per_s,
+              r.bound_fraction, r.bytes_per_voxel, r.bytes_per_agent, r.rss_mib);
+}
+
+/// Implicit solver sub-steps on `fields` oxygen-like fields with vessel-like fixed voxels.
+Row diffusion_case(int n, int nz, int fields, int threads, double triad_gbs, int steps) {
+  omp_set_num_threads(threads);
+  sim::World world(sim::Lattice(n, n, nz, 20.0), 1, 30.0);
+  auto& vessel = world.tissue().add_code("vessel", "", {{0, "none"}, {1, "vessel"}}).classes;
+  for (int z = 0; z < nz; ++z) {
+    for (int y = 5; y < n; y += 10) {
+      for (int x = 5; x < n; x += 10) vessel[world.lattice().index(x, y, z)] = 1;
+    }
+  }
+  for (int f = 0; f < fields; ++f) {
+    sim::FieldSpec spec;
+    char name[16];  // snprintf, not "f" + to_string: GCC 12 warns falsely on the latter
+    std::snprintf(name, sizeof name, "f%d", f);
+    spec.name = name;
+    spec.diffusion_um2_per_min = 1e5;
+    spec.decay_per_min = 0.1;
+    spec.initial_value = 38.0;
+    spec.fixed_value = 38.0;
+    world.add_field(spec);
+    world.fields().back().set_fixed_mask(vessel.data());
+  }
+  auto solver = sim::make_solver(sim::SolverMethod::ImplicitLod, world.lattice());
+  for (auto& f : world.fields()) solver->step(f, 1.0);  // warm-up: scratch allocation
+  const auto t0 = Clock::now();
+  for (int s = 0; s < steps; ++s) {
+    for (auto& f : world.fields()) solver->step(f, 1.0);
+  }
+  const double per_step = seconds_since(t0) / steps;
+  const double voxels = static_cast<double>(world.lattice().size());
+  Row r;
+  r.name = "diffusion";
+  r.grid = std::to_string(n) + "x" + std::to_string(n) + "x" + std::to_string(nz);
+  r.fields = fields;
+  r.threads = threads;
+  r.ms_per_step = per_step * 1e3;
+  r.updates_per_s = voxels * fields / per_step;
+  // Bound: three sweeps, each reading and writing every value once (24 bytes per update).
+  r.bound_fraction = r.updates_per_s / (triad_gbs * 1e9 / 24.0);
+  r.bytes_per_voxel = 4.0 * fields + 4.0 + 1.0;  // values, occupancy index, vessel layer
+  r.rss_mib = peak_rss_mib();
+  return r;
+}
+
+/// One cell step of the agent rules: random walk with volume exclusion, then secretion
+/// and uptake point terms.
+Row agent_case(int n, std::size_t agents, int threads, int steps) {
+  omp_set_num_threads(threads);
+  sim::World world(sim::Lattice(n, n, n, 20.0), 1, 30.0);
+  models::declare_cell_types(world);
+  sim::FieldSpec spec;
+  spec.name = "oxygen";
+  world.add_field(spec);
+  const sim::KeyedRng rng(1, 99);
+  const std::size_t size = world.lattice().size();
+  for (std::uint64_t k = 0; world.agents().size() < agents; ++k) {
+    const auto v = static_cast<sim::VoxelIndex>(rng.bits(0, k)[0] % size);
+    if (!world.agents().occupied(v)) world.agents().add(0, v, 0);
+  }
+  models::RandomWalk walk("walk", {{0}, 30.0});
+  models::Uptake uptake("uptake", {{0}, 0, 10.0});
+  const auto run = [&](std::int64_t step) {
+    const sim::StepContext ctx{step, 30.0 * static_cast<double>(step), 30.0, 1};
+    walk.apply(sim::Phase::Act, world, ctx);
+    uptake.apply(sim::Phase::Secrete, world, ctx);
+    world.fields()[0].point_terms().clear();
+  };
+  run(0);
+  const auto t0 = Clock::now();
+  for (int s = 1; s <= steps; ++s) run(s);
+  const double per_step = seconds_since(t0) / steps;
+  Row r;
+  r.name = "agents";
+  r.grid = std::to_string(n) + "^3";
+  r.fields = 1;
+  r.agents = agents;
+  r.threads = threads;
+  r.ms_per_step = per_step * 1e3;
+  r.updates_per_s = static_cast<double>(agents) / per_step;
+  r.bytes_per_agent = 8 + 1 + 4 + 8 + 8 + 1;  // id, type, voxel, birth, parent, flag
+  r.rss_mib = peak_rss_mib();
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  const int max_threads = omp_get_max_threads();
+  std::vector<int> thread_counts = {1};
+  if (max_threads >= 2) thread_counts.push_back(2);
+  if (max_threads > 2) thread_counts.push_back(max_threads);
+
+  std::printf("# machine: %d OpenMP threads available\n", max_threads);
+  std::vector<double> triad;
+  for (int t : thread_counts) {
+    triad.push_back(triad_gbytes_per_s(t));
+    std::printf("# STREAM triad, %d thread(s): %.1f GB/s\n", t, triad.back());
+  }
+  std::printf("%-10s %-13s %6s %9s %7s %11s %12s %8s %10s %10s %9s\n", "case", "grid", "fields",
+              "agents", "threads", "ms/step", "updates/s", "of bound", "B/voxel", "B/agent",
+              "RSS MiB");
+  const std::vector<int> grids = quick ? std::vector<int>{64} : std::vector<int>{128, 256};
+  for (std::size_t ti = 0; ti < thread_counts.size(); ++ti) {
+    for (int n : grids) {
+      for (int fields : {1, 6}) {
+        const int steps = n >= 256 ? 3 : 10;
+        print(diffusion_case(n, n, fields, thread_counts[ti], triad[ti], steps));
+      }
+    }
+  }
+  for (int t : thread_counts) {
+    print(agent_case(quick ? 64 : 256, quick ? 20000 : 1000000, t, quick ? 5 : 10));
+  }
+  return 0;
+}
