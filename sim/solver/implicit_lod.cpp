@@ -1,8 +1,10 @@
 #include "sim/solver/implicit_lod.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
-#include <limits>
+#include <cmath>
+#include <cstring>
 
 namespace regensim::sim {
 
@@ -34,6 +36,40 @@ namespace regensim::sim {
 
 namespace {
 
+/// The first sub-step of a graded start has r = dt*D/h^2 at most this (see the header).
+constexpr double kRampFirstR = 0.25;
+
+/// FNV-1a on whole 64-bit words: a cheap fingerprint of a forcing (change detection only).
+class Fnv1a {
+ public:
+  void add(std::uint64_t word) { h_ = (h_ ^ word) * 1099511628211ull; }
+  std::uint64_t value() const { return h_; }
+
+ private:
+  std::uint64_t h_ = 14695981039346656037ull;
+};
+
+/// Graded-start levels for a step with r = dt*D/h^2: the number of halvings that bring
+/// the first sub-step to r <= kRampFirstR.
+int ramp_levels(double r) {
+  if (!(r > kRampFirstR)) return 0;
+  return static_cast<int>(std::ceil(std::log2(r / kRampFirstR)));
+}
+
+/// Σ v[0..n) in double with four partial sums (a fixed order; vectorisable).
+double sum_of(const float* v, int n) {
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += static_cast<double>(v[i]);
+    s1 += static_cast<double>(v[i + 1]);
+    s2 += static_cast<double>(v[i + 2]);
+    s3 += static_cast<double>(v[i + 3]);
+  }
+  for (; i < n; ++i) s0 += static_cast<double>(v[i]);
+  return (s0 + s1) + (s2 + s3);
+}
+
 bool is_identity(const detail::AxisStage& st, int n, bool extra) {
   if (st.sigma != 0.0 || extra) return false;
   if (st.r == 0.0) return true;
@@ -42,15 +78,64 @@ bool is_identity(const detail::AxisStage& st, int n, bool extra) {
 
 }  // namespace
 
-ImplicitLodSolver::ImplicitLodSolver(const Lattice& lattice)
+ImplicitLodSolver::ImplicitLodSolver(const Lattice& lattice, bool graded_start)
     : lattice_(lattice),
       axes_(lattice),
       work_(lattice.size(), 0.0),
       uptake_dt_(lattice.size(), 0.0),
+      graded_start_(graded_start),
       row_boundary_(static_cast<std::size_t>(lattice.ny()) * lattice.nz(), 0.0),
       row_fixed_(row_boundary_.size(), 0.0),
       row_kept_(row_boundary_.size(), 0.0),
       row_flag_(row_boundary_.size(), 0) {}
+
+FieldBalance ImplicitLodSolver::step(Field& field, double dt_min) {
+  assert(field.values().size() == lattice_.size());
+  assert(dt_min >= 0.0);
+  assert(field.spec().decay_per_min >= 0.0);
+  const double h = lattice_.voxel_size_um();
+  const double r = dt_min * field.spec().diffusion_um2_per_min / (h * h);
+  assert(r >= 0.0);
+  const bool changed = forcing_changed(field.name(), collect_terms(field));
+  if (r == 0.0 && field.spec().decay_per_min == 0.0 && terms_.empty()) return {};
+  const int levels = changed && graded_start_ ? ramp_levels(r) : 0;
+  if (levels == 0) return substep(field, dt_min);
+  // Graded start: dt/2^L, dt/2^L, dt/2^(L-1), ..., dt/2 (powers of two: exact sum dt).
+  double sub = std::ldexp(dt_min, -levels);
+  FieldBalance b = substep(field, sub);
+  for (int j = 0; j < levels; ++j) {
+    b += substep(field, sub);
+    sub *= 2.0;
+  }
+  return b;
+}
+
+FieldBalance ImplicitLodSolver::substep(Field& field, double dt_min) {
+  for (const Term& t : terms_) uptake_dt_[t.voxel] = dt_min * t.uptake_per_min;
+  values_non_negative_ = terms_non_negative_;
+  for (int axis = 0; axis < lattice_.dimensions(); ++axis) {
+    for (const int side : {0, 1}) {
+      const FaceBoundary& f = field.spec().faces[static_cast<std::size_t>(2 * axis + side)];
+      if (f.kind == BoundaryKind::FixedValue && !(f.value >= 0.0f)) values_non_negative_ = false;
+    }
+  }
+  FieldBalance b = douglas(field, dt_min);
+  if (values_non_negative_ && any_negative_result(field)) {
+    ++fallbacks_;
+    b = fallback(field, dt_min);
+  } else {
+    // Commit u + d3 (fixed voxels have d3 = 0).
+    float* u = field.values().data();
+    const double* d = work_.data();
+    const auto n = static_cast<std::ptrdiff_t>(lattice_.size());
+#pragma omp parallel for schedule(static)
+    for (std::ptrdiff_t i = 0; i < n; ++i) {
+      u[i] = static_cast<float>(static_cast<double>(u[i]) + d[i]);
+    }
+  }
+  for (const Term& t : terms_) uptake_dt_[t.voxel] = 0.0;
+  return b;
+}
 
 detail::AxisStage ImplicitLodSolver::stage(const Field& field, int axis, double r,
                                            bool homogeneous) const {
@@ -66,67 +151,64 @@ detail::AxisStage ImplicitLodSolver::stage(const Field& field, int axis, double 
   return st;
 }
 
-void ImplicitLodSolver::gather_terms(const Field& field, double dt_min) {
+std::uint64_t ImplicitLodSolver::collect_terms(const Field& field) {
   const std::vector<PointTerm>& list = field.point_terms();
   const std::uint8_t* mask = field.fixed_mask();
-  assert(list.size() < std::numeric_limits<std::uint32_t>::max());
   order_.clear();
   terms_.clear();
   for (std::size_t k = 0; k < list.size(); ++k) {
     const VoxelIndex v = list[k].voxel;
     assert(v < lattice_.size());
+    assert(std::isfinite(list[k].secretion_per_min) && std::isfinite(list[k].uptake_per_min));
     if (mask != nullptr && mask[v] != 0) continue;  // fixed voxels ignore point terms
-    order_.emplace_back(v, static_cast<std::uint32_t>(k));
+    order_.push_back({v, list[k].secretion_per_min, list[k].uptake_per_min});
   }
-  // By voxel, then list position: the per-voxel sums have a fixed order.
-  std::sort(order_.begin(), order_.end());
-  for (const auto& [v, k] : order_) {
-    if (terms_.empty() || terms_.back().voxel != v) terms_.push_back({v, 0.0, 0.0});
-    terms_.back().secretion_dt += dt_min * static_cast<double>(list[k].secretion_per_min);
-    terms_.back().uptake_dt += dt_min * static_cast<double>(list[k].uptake_per_min);
+  // By voxel, then by value: the per-voxel sums, and so the results, do not depend on the
+  // order in which the terms were listed.
+  std::sort(order_.begin(), order_.end(), [](const RawTerm& a, const RawTerm& b) {
+    if (a.voxel != b.voxel) return a.voxel < b.voxel;
+    if (a.secretion != b.secretion) return a.secretion < b.secretion;
+    return a.uptake < b.uptake;
+  });
+  Fnv1a sig;
+  terms_non_negative_ = true;
+  for (const RawTerm& p : order_) {
+    if (terms_.empty() || terms_.back().voxel != p.voxel) terms_.push_back({p.voxel, 0.0, 0.0});
+    terms_.back().secretion_per_min += static_cast<double>(p.secretion);
+    terms_.back().uptake_per_min += static_cast<double>(p.uptake);
+    sig.add(p.voxel);
+    sig.add(std::bit_cast<std::uint32_t>(p.secretion));
+    sig.add(std::bit_cast<std::uint32_t>(p.uptake));
   }
-  any_uptake_ = false;
   for (const Term& t : terms_) {
-    assert(t.uptake_dt >= 0.0);
-    uptake_dt_[t.voxel] = t.uptake_dt;
-    any_uptake_ = any_uptake_ || t.uptake_dt > 0.0;
-    inputs_non_negative_ = inputs_non_negative_ && t.secretion_dt >= 0.0;
+    assert(t.uptake_per_min >= 0.0);
+    terms_non_negative_ = terms_non_negative_ && t.secretion_per_min >= 0.0;
   }
+  // The fixed mask, by content (a vessel layer may change in place).
+  sig.add(mask != nullptr ? 1u : 0u);
+  if (mask != nullptr) {
+    const std::size_t n = lattice_.size();
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, mask + i, 8);
+      sig.add(word);
+    }
+    for (; i < n; ++i) sig.add(mask[i]);
+  }
+  return sig.value();
 }
 
-FieldBalance ImplicitLodSolver::step(Field& field, double dt_min) {
-  assert(field.values().size() == lattice_.size());
-  assert(dt_min >= 0.0);
-  assert(field.spec().decay_per_min >= 0.0);
-  const double h = lattice_.voxel_size_um();
-  const double r = dt_min * field.spec().diffusion_um2_per_min / (h * h);
-  assert(r >= 0.0);
-  if (r == 0.0 && field.spec().decay_per_min == 0.0 && field.point_terms().empty()) return {};
-
-  inputs_non_negative_ = true;
-  for (int axis = 0; axis < lattice_.dimensions(); ++axis) {
-    for (const int side : {0, 1}) {
-      const FaceBoundary& f = field.spec().faces[static_cast<std::size_t>(2 * axis + side)];
-      if (f.kind == BoundaryKind::FixedValue && !(f.value >= 0.0f)) inputs_non_negative_ = false;
+bool ImplicitLodSolver::forcing_changed(const std::string& name, std::uint64_t signature) {
+  for (Forcing& f : forcing_) {
+    if (f.field == name) {
+      const bool changed = f.signature != signature;
+      f.signature = signature;
+      return changed;
     }
   }
-  gather_terms(field, dt_min);
-  FieldBalance b = douglas(field, dt_min);
-  if (inputs_non_negative_ && any_negative_result(field)) {
-    ++fallbacks_;
-    b = fallback(field, dt_min);
-  } else {
-    // Commit u + d3 (fixed voxels have d3 = 0).
-    float* u = field.values().data();
-    const double* d = work_.data();
-    const auto n = static_cast<std::ptrdiff_t>(lattice_.size());
-#pragma omp parallel for schedule(static)
-    for (std::ptrdiff_t i = 0; i < n; ++i) {
-      u[i] = static_cast<float>(static_cast<double>(u[i]) + d[i]);
-    }
-  }
-  for (const Term& t : terms_) uptake_dt_[t.voxel] = 0.0;
-  return b;
+  forcing_.push_back({name, signature});
+  return true;
 }
 
 FieldBalance ImplicitLodSolver::explicit_increment(const Field& field, double dt_min) {
@@ -159,84 +241,68 @@ FieldBalance ImplicitLodSolver::explicit_increment(const Field& field, double dt
     double* f = f_all + base;  // Σ (u_neighbour - u) until the update below
     const std::uint8_t* m = mask != nullptr ? mask + base : nullptr;
 
-    if (nx == 1) {
-      f[0] = 0.0;
-    } else {
-      f[0] = static_cast<double>(o[1]) - static_cast<double>(o[0]);
-      for (int x = 1; x < nx - 1; ++x) {
-        const double c = o[x];
-        f[x] = (static_cast<double>(o[x - 1]) - c) + (static_cast<double>(o[x + 1]) - c);
-      }
-      f[nx - 1] = static_cast<double>(o[nx - 2]) - static_cast<double>(o[nx - 1]);
+    // Σ over neighbours of (u_n - u): a missing neighbour (no-flux side) reads the voxel
+    // itself, so its difference is zero; fixed-value faces are added below.
+    const float* ym = y > 0 ? o - nx : o;
+    const float* yp = y < ny - 1 ? o + nx : o;
+    const float* zm = three_d && z > 0 ? o - plane : o;
+    const float* zp = three_d && z < nz - 1 ? o + plane : o;
+    const auto across = [&](int x, double c) {
+      return ((static_cast<double>(ym[x]) - c) + (static_cast<double>(yp[x]) - c)) +
+             ((static_cast<double>(zm[x]) - c) + (static_cast<double>(zp[x]) - c));
+    };
+    unsigned negative = 0;
+    for (int x = 1; x < nx - 1; ++x) {
+      const double c = o[x];
+      const double along =
+          (static_cast<double>(o[x - 1]) - c) + (static_cast<double>(o[x + 1]) - c);
+      f[x] = r * (along + across(x, c)) - k_dt * c;
+      negative |= o[x] < 0.0f ? 1u : 0u;
     }
+    for (const int x : {0, nx - 1}) {
+      const double c = o[x];
+      const double left = x > 0 ? static_cast<double>(o[x - 1]) - c : 0.0;
+      const double right = x < nx - 1 ? static_cast<double>(o[x + 1]) - c : 0.0;
+      f[x] = r * ((left + right) + across(x, c)) - k_dt * c;
+      negative |= o[x] < 0.0f ? 1u : 0u;
+    }
+    // Fixed-value faces: 2r (g - u) into each voxel on them.
     double boundary = 0.0;
     const auto face_row = [&](Face face) {
       if (!face_fixed(face)) return;
       const double g = face_value(face);
       for (int x = 0; x < nx; ++x) {
         const double in = g - static_cast<double>(o[x]);
-        f[x] += 2.0 * in;
+        f[x] += 2.0 * r * in;
         if (m == nullptr || m[x] == 0) boundary += in;
       }
     };
-    const auto neighbour_row = [&](std::ptrdiff_t offset) {
-      const float* nb = o + offset;
-      for (int x = 0; x < nx; ++x) f[x] += static_cast<double>(nb[x]) - static_cast<double>(o[x]);
-    };
-    if (y > 0) {
-      neighbour_row(-nx);
-    } else {
-      face_row(Face::YLow);
-    }
-    if (y < ny - 1) {
-      neighbour_row(nx);
-    } else {
-      face_row(Face::YHigh);
-    }
-    if (three_d) {
-      if (z > 0) {
-        neighbour_row(-plane);
-      } else {
-        face_row(Face::ZLow);
-      }
-      if (z < nz - 1) {
-        neighbour_row(plane);
-      } else {
-        face_row(Face::ZHigh);
-      }
-    }
+    if (y == 0) face_row(Face::YLow);
+    if (y == ny - 1) face_row(Face::YHigh);
+    if (three_d && z == 0) face_row(Face::ZLow);
+    if (three_d && z == nz - 1) face_row(Face::ZHigh);
     const auto face_end = [&](Face face, int x) {
       if (!face_fixed(face)) return;
       const double in = face_value(face) - static_cast<double>(o[x]);
-      f[x] += 2.0 * in;
+      f[x] += 2.0 * r * in;
       if (m == nullptr || m[x] == 0) boundary += in;
     };
     face_end(Face::XLow, 0);
     face_end(Face::XHigh, nx - 1);
 
-    bool negative = false;
-    for (int x = 0; x < nx; ++x) {
-      const double v = o[x];
-      f[x] = r * f[x] - k_dt * v;
-      negative = negative || v < 0.0;
-    }
+    double kept = sum_of(o, nx);
     // Fixed voxels do not change; each edge between a fixed and a non-fixed voxel carries
-    // r (u_fixed - u_i) into the non-fixed one.
-    double kept = 0.0;
+    // r (u_fixed - u_i) into the non-fixed one. Fixed voxels are few (vessels): the edges
+    // are visited from them, and the row that holds the fixed voxel keeps the sum.
     double fixed = 0.0;
-    if (m == nullptr) {
-      for (int x = 0; x < nx; ++x) kept += static_cast<double>(o[x]);
-    } else {
+    if (m != nullptr) {
       for (int x = 0; x < nx; ++x) {
-        if (m[x] != 0) {
-          f[x] = 0.0;
-          continue;
-        }
-        kept += static_cast<double>(o[x]);
+        if (m[x] == 0) continue;
+        const double uf = o[x];
+        f[x] = 0.0;
+        kept -= uf;
         const auto edge = [&](std::ptrdiff_t offset) {
-          if (m[x + offset] != 0) {
-            fixed += static_cast<double>(o[x + offset]) - static_cast<double>(o[x]);
-          }
+          if (m[x + offset] == 0) fixed += uf - static_cast<double>(o[x + offset]);
         };
         if (x > 0) edge(-1);
         if (x < nx - 1) edge(1);
@@ -249,7 +315,7 @@ FieldBalance ImplicitLodSolver::explicit_increment(const Field& field, double dt
     row_boundary_[static_cast<std::size_t>(row)] = 2.0 * r * boundary;
     row_fixed_[static_cast<std::size_t>(row)] = r * fixed;
     row_kept_[static_cast<std::size_t>(row)] = kept;
-    row_flag_[static_cast<std::size_t>(row)] = negative ? 1 : 0;
+    row_flag_[static_cast<std::size_t>(row)] = negative != 0 ? 1 : 0;
   }
 
   FieldBalance b;
@@ -259,46 +325,53 @@ FieldBalance ImplicitLodSolver::explicit_increment(const Field& field, double dt
     b.boundary_in += row_boundary_[i];
     b.fixed_in += row_fixed_[i];
     kept += row_kept_[i];
-    if (row_flag_[i] != 0) inputs_non_negative_ = false;
+    if (row_flag_[i] != 0) values_non_negative_ = false;
   }
   b.decayed = k_dt * kept;
   return b;
 }
 
-FieldBalance ImplicitLodSolver::douglas(Field& field, double dt_min) {
+void ImplicitLodSolver::solve_stages(const Field& field, double dt_min, bool homogeneous,
+                                     FieldBalance& b) {
   const double h = lattice_.voxel_size_um();
   const double r = dt_min * field.spec().diffusion_um2_per_min / (h * h);
   const double k_dt = dt_min * field.spec().decay_per_min;
-  const float* u = field.values().data();
-  double* d = work_.data();
+  double* x = work_.data();
   const std::uint8_t* mask = field.fixed_mask();
-
-  FieldBalance b = explicit_increment(field, dt_min);
-  for (const Term& t : terms_) {
-    const double ui = u[t.voxel];
-    d[t.voxel] += t.secretion_dt - t.uptake_dt * ui;
-    b.secreted += t.secretion_dt;
-    b.taken_up += t.uptake_dt * ui;
-  }
-
+  const bool any_uptake = std::any_of(terms_.begin(), terms_.end(),
+                                      [](const Term& t) { return t.uptake_per_min > 0.0; });
+  const double* extra = any_uptake ? uptake_dt_.data() : nullptr;
   const int dims[3] = {lattice_.nx(), lattice_.ny(), lattice_.nz()};
-  const double* extra = any_uptake_ ? uptake_dt_.data() : nullptr;
   for (int axis = 0; axis < lattice_.dimensions(); ++axis) {
-    detail::AxisStage st = stage(field, axis, r, /*homogeneous=*/true);
+    detail::AxisStage st = stage(field, axis, r, homogeneous);
     const bool first = axis == 0;
     if (first) {
       st.sigma = k_dt;
       st.want_kept = k_dt > 0.0;
     }
     if (is_identity(st, dims[axis], first && extra != nullptr)) continue;
-    const detail::StageSums s = axes_.solve(st, d, mask, first ? extra : nullptr);
+    const detail::StageSums s = axes_.solve(st, x, mask, first ? extra : nullptr);
     b.boundary_in += s.boundary;
     b.fixed_in += s.fixed;
     if (first) {
       b.decayed += k_dt * s.kept;
-      for (const Term& t : terms_) b.taken_up += t.uptake_dt * d[t.voxel];
+      for (const Term& t : terms_) b.taken_up += uptake_dt_[t.voxel] * x[t.voxel];
     }
   }
+}
+
+FieldBalance ImplicitLodSolver::douglas(Field& field, double dt_min) {
+  FieldBalance b = explicit_increment(field, dt_min);
+  const float* u = field.values().data();
+  double* f = work_.data();
+  for (const Term& t : terms_) {
+    const double ui = u[t.voxel];
+    const double s_dt = dt_min * t.secretion_per_min;
+    f[t.voxel] += s_dt - uptake_dt_[t.voxel] * ui;
+    b.secreted += s_dt;
+    b.taken_up += uptake_dt_[t.voxel] * ui;
+  }
+  solve_stages(field, dt_min, /*homogeneous=*/true, b);
   return b;
 }
 
@@ -311,50 +384,29 @@ bool ImplicitLodSolver::any_negative_result(const Field& field) {
   for (std::ptrdiff_t row = 0; row < rows; ++row) {
     const float* u = u_all + row * nx;
     const double* d = d_all + row * nx;
-    bool negative = false;
+    unsigned negative = 0;
     for (int x = 0; x < nx; ++x) {
-      negative = negative || static_cast<float>(static_cast<double>(u[x]) + d[x]) < 0.0f;
+      negative |= static_cast<float>(static_cast<double>(u[x]) + d[x]) < 0.0f ? 1u : 0u;
     }
-    row_flag_[static_cast<std::size_t>(row)] = negative ? 1 : 0;
+    row_flag_[static_cast<std::size_t>(row)] = negative != 0 ? 1 : 0;
   }
   return std::any_of(row_flag_.begin(), row_flag_.begin() + rows,
                      [](std::uint8_t f) { return f != 0; });
 }
 
 FieldBalance ImplicitLodSolver::fallback(Field& field, double dt_min) {
-  const double h = lattice_.voxel_size_um();
-  const double r = dt_min * field.spec().diffusion_um2_per_min / (h * h);
-  const double k_dt = dt_min * field.spec().decay_per_min;
   float* u = field.values().data();
   double* x = work_.data();
-  const std::uint8_t* mask = field.fixed_mask();
   const auto n = static_cast<std::ptrdiff_t>(lattice_.size());
 #pragma omp parallel for schedule(static)
   for (std::ptrdiff_t i = 0; i < n; ++i) x[i] = u[i];
-
   FieldBalance b;
   for (const Term& t : terms_) {
-    x[t.voxel] += t.secretion_dt;
-    b.secreted += t.secretion_dt;
+    const double s_dt = dt_min * t.secretion_per_min;
+    x[t.voxel] += s_dt;
+    b.secreted += s_dt;
   }
-  const int dims[3] = {lattice_.nx(), lattice_.ny(), lattice_.nz()};
-  const double* extra = any_uptake_ ? uptake_dt_.data() : nullptr;
-  for (int axis = 0; axis < lattice_.dimensions(); ++axis) {
-    detail::AxisStage st = stage(field, axis, r, /*homogeneous=*/false);
-    const bool first = axis == 0;
-    if (first) {
-      st.sigma = k_dt;
-      st.want_kept = k_dt > 0.0;
-    }
-    if (is_identity(st, dims[axis], first && extra != nullptr)) continue;
-    const detail::StageSums s = axes_.solve(st, x, mask, first ? extra : nullptr);
-    b.boundary_in += s.boundary;
-    b.fixed_in += s.fixed;
-    if (first) {
-      b.decayed = k_dt * s.kept;
-      for (const Term& t : terms_) b.taken_up += t.uptake_dt * x[t.voxel];
-    }
-  }
+  solve_stages(field, dt_min, /*homogeneous=*/false, b);
 #pragma omp parallel for schedule(static)
   for (std::ptrdiff_t i = 0; i < n; ++i) u[i] = static_cast<float>(x[i]);
   return b;

@@ -181,16 +181,20 @@ StageSums line_sums(const double* u, const std::uint8_t* m, std::ptrdiff_t strid
     out.fixed = p.r * sum;
   }
   if (want_kept) {
-    double sum = 0.0;
+    double* __restrict acc = s.acc.data();
+    std::fill(acc, acc + lanes, 0.0);
     for (int j = 0; j < p.n; ++j) {
-      const double* row = u + j * stride;
+      const double* __restrict row = u + j * stride;
       for (int l = 0; l < lanes; ++l) {
         if constexpr (kMask) {
-          if (m[j * stride + l] != 0) continue;
+          acc[l] += m[j * stride + l] != 0 ? 0.0 : row[l];
+        } else {
+          acc[l] += row[l];
         }
-        sum += row[l];
       }
     }
+    double sum = 0.0;
+    for (int l = 0; l < lanes; ++l) sum += acc[l];
     out.kept = sum;
   }
   return out;
@@ -238,7 +242,8 @@ void sweep_x(double* u, const std::uint8_t* mask, const double* extra, const Lat
       }
       if (extra != nullptr) {
         const double* esrc = extra + (first + l) * nx;
-        for (int i = 0; i < nx; ++i) s.tile_extra[static_cast<std::size_t>(i * lanes + l)] = esrc[i];
+        for (int i = 0; i < nx; ++i)
+          s.tile_extra[static_cast<std::size_t>(i * lanes + l)] = esrc[i];
       }
     }
     sums[unit] = solve_block(tile, mask != nullptr ? s.tile_mask.data() : nullptr,

@@ -50,8 +50,7 @@ class AxisSolver {
   /// Solves every line along stage.axis in place in `u` (lattice-shaped). `mask` (1 =
   /// fixed voxel) and `extra` (per-voxel e_j, x axis only) may be null. Parallel inside
   /// (OpenMP); results and sums are identical for any thread count.
-  StageSums solve(const AxisStage& stage, double* u, const std::uint8_t* mask,
-                  const double* extra);
+  StageSums solve(const AxisStage& stage, double* u, const std::uint8_t* mask, const double* extra);
 
   /// Per-thread work arrays; public only so that the solve helpers can name it.
   struct Scratch {

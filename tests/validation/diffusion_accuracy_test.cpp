@@ -10,22 +10,25 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "sim/core/rng.hpp"
 #include "sim/solver/diffusion_solver.hpp"
+#include "sim/solver/implicit_lod.hpp"
 
 namespace regensim::sim {
 namespace {
 
 FieldSpec spec_with(double diffusion, double decay) {
-  FieldSpec s;
-  s.name = "c";
-  s.units = "au";
-  s.diffusion_um2_per_min = diffusion;
-  s.decay_per_min = decay;
-  return s;
+  // Designated initialisers construct the strings (assigning them trips a GCC 12
+  // -Wrestrict false positive at -O3).
+  return FieldSpec{.name = "c",
+                   .units = "au",
+                   .diffusion_um2_per_min = diffusion,
+                   .decay_per_min = decay,
+                   .fixed_layer = ""};
 }
 
 double observed_order(double coarse_error, double fine_error, double ratio) {
@@ -173,8 +176,9 @@ Eigen::VectorXd expm_times(const DiscreteSystem& s, double t, const Eigen::Vecto
   return out;
 }
 
-/// The exact values of the spatially discrete problem after t minutes, per voxel.
-std::vector<double> exact_solution(const Scenario& s, double t) {
+/// The exact values of the spatially discrete problem after t minutes from `start` (per
+/// voxel; fixed voxels keep their value).
+std::vector<double> exact_solution(const Scenario& s, double t, const std::vector<double>& start) {
   const DiscreteSystem sys = discretise(s);
   Eigen::ConjugateGradient<Eigen::SparseMatrix<double>, Eigen::Lower | Eigen::Upper> cg;
   const Eigen::SparseMatrix<double> neg = -sys.m;
@@ -184,13 +188,20 @@ std::vector<double> exact_solution(const Scenario& s, double t) {
   const Eigen::VectorXd steady = cg.solve(sys.b);
   EXPECT_EQ(cg.info(), Eigen::Success) << "CG error " << cg.error();
   Eigen::VectorXd u0(steady.size());
-  for (Eigen::Index u = 0; u < u0.size(); ++u) u0(u) = s.spec.initial_value;
+  for (std::size_t k = 0; k < sys.voxel.size(); ++k) {
+    u0(static_cast<Eigen::Index>(k)) = start[sys.voxel[k]];
+  }
   const Eigen::VectorXd u = steady + expm_times(sys, t, u0 - steady);
   std::vector<double> out(s.lattice.size(), static_cast<float>(s.spec.fixed_value));
   for (std::size_t k = 0; k < sys.voxel.size(); ++k) {
     out[sys.voxel[k]] = u(static_cast<Eigen::Index>(k));
   }
   return out;
+}
+
+/// As above from the field's initial value.
+std::vector<double> exact_solution(const Scenario& s, double t) {
+  return exact_solution(s, t, std::vector<double>(s.lattice.size(), s.spec.initial_value));
 }
 
 struct Errors {
@@ -323,7 +334,8 @@ TEST(DiffusionAccuracy, ImplicitAgreesWithExplicitAtSmallSteps) {
 }
 
 // (5) The error after one 30-min cell step (oxygen) or eight (VEGF) of the implicit solver
-// with sub-steps no longer than max_step_min.
+// with sub-steps no longer than max_step_min, the forcing held from a uniform start: the
+// startup transient.
 struct StudyRow {
   double max_step;
   Errors e;
@@ -345,7 +357,7 @@ std::vector<StudyRow> accuracy_study(const std::string& label, const Scenario& s
   return rows;
 }
 
-/// Largest max_step_min of the study with max error below `tolerance` (0 if none).
+/// Largest max_step_min of the study with the error below `tolerance` (0 if none).
 double largest_step_within(const std::vector<StudyRow>& rows, double tolerance,
                            double Errors::*metric) {
   for (const StudyRow& r : rows) {
@@ -354,15 +366,20 @@ double largest_step_within(const std::vector<StudyRow>& rows, double tolerance,
   return 0.0;
 }
 
-/// Errors fall as the sub-step shrinks from 10 min down (one 30-min step of oxygen lands
-/// closer to the steady state than three 10-min steps, so 30 -> 10 may not improve).
+/// Errors fall as the sub-step shrinks from 10 min down (30 -> 10 may not improve: one
+/// 30-min step of oxygen lands about as close to the steady state as three 10-min steps),
+/// until they reach the float round-off of the stored values.
 void expect_error_falls_with_step(const std::vector<StudyRow>& rows) {
   for (std::size_t i = 0; i + 1 < rows.size(); ++i) {
     if (rows[i].max_step > 10.0) continue;
-    EXPECT_LT(rows[i + 1].e.mean_rel, rows[i].e.mean_rel)
-        << "max_step " << rows[i + 1].max_step << " vs " << rows[i].max_step;
-    EXPECT_LT(rows[i + 1].e.max_rel, rows[i].e.max_rel)
-        << "max_step " << rows[i + 1].max_step << " vs " << rows[i].max_step;
+    if (rows[i + 1].e.mean_rel > 1e-5) {
+      EXPECT_LT(rows[i + 1].e.mean_rel, rows[i].e.mean_rel)
+          << "max_step " << rows[i + 1].max_step << " vs " << rows[i].max_step;
+    }
+    if (rows[i + 1].e.max_rel > 1e-5) {
+      EXPECT_LT(rows[i + 1].e.max_rel, rows[i].e.max_rel)
+          << "max_step " << rows[i + 1].max_step << " vs " << rows[i].max_step;
+    }
   }
 }
 
@@ -380,22 +397,121 @@ void expect_documented_steps(const std::string& label, const std::vector<StudyRo
 
 TEST(DiffusionAccuracy, OxygenSubStepStudy) {
   const auto rows = accuracy_study("oxygen", oxygen_block(), 1,
-                                   {30.0, 10.0, 3.0, 1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001});
+                                   {30.0, 10.0, 5.0, 3.0, 2.0, 1.0, 0.5, 0.3, 0.1, 0.03});
   expect_error_falls_with_step(rows);
-  expect_documented_steps("oxygen", rows, 0.001, 0.003);
+  expect_documented_steps("oxygen", rows, 0.5, 0.5);
 }
 
 TEST(DiffusionAccuracy, VegfSubStepStudy) {
   struct Case {
     double half_life, max_within, mean_within;
   };
-  for (const Case c : {Case{34.0, 0.03, 1.0}, Case{90.0, 0.1, 1.0}}) {
+  for (const Case c : {Case{34.0, 10.0, 10.0}, Case{90.0, 5.0, 5.0}}) {
     const std::string label = "vegf t1/2=" + std::to_string(static_cast<int>(c.half_life));
     const auto rows =
-        accuracy_study(label, vegf_block(c.half_life), 8, {30.0, 10.0, 3.0, 1.0, 0.3, 0.1, 0.03});
+        accuracy_study(label, vegf_block(c.half_life), 8, {30.0, 10.0, 5.0, 3.0, 1.0, 0.3, 0.1});
     expect_error_falls_with_step(rows);
     expect_documented_steps(label, rows, c.max_within, c.mean_within);
   }
+}
+
+// (6) The regime the engine runs in: the cells move between cell steps (each, with
+// probability 1/2, to a free face neighbour), so the point terms change every 30 min and
+// the solver takes a graded start each time. Each cell step is compared with the exact
+// propagation of the exact previous state under the same point terms.
+struct MovingRow {
+  double max_step;
+  Errors startup;  // after the first cell step (from the uniform start)
+  Errors settled;  // worst over the second half of the cell steps
+};
+
+/// Moves the first `cells` point terms of `s` (the cells) for cell step `step`.
+void move_cells(Scenario& s, std::size_t cells, std::uint64_t step,
+                std::vector<std::uint8_t>& occupied, const std::vector<std::uint8_t>& blocked) {
+  const Lattice& lat = s.lattice;
+  const KeyedRng rng(11, 5);
+  constexpr int kDir[6][3] = {{-1, 0, 0}, {1, 0, 0}, {0, -1, 0}, {0, 1, 0}, {0, 0, -1}, {0, 0, 1}};
+  for (std::size_t k = 0; k < cells; ++k) {
+    const auto u = rng.uniform4(step, k);
+    if (u[0] < 0.5) continue;
+    const Coord p = lat.coord(s.terms[k].voxel);
+    const int* d = kDir[static_cast<int>(u[1] * 6.0)];
+    const Coord q{p.x + d[0], p.y + d[1], p.z + d[2]};
+    if (!lat.contains(q)) continue;
+    const VoxelIndex qi = lat.index(q);
+    if (occupied[qi] != 0 || blocked[qi] != 0) continue;
+    occupied[s.terms[k].voxel] = 0;
+    occupied[qi] = 1;
+    s.terms[k].voxel = qi;
+  }
+}
+
+std::vector<MovingRow> moving_cells_study(const std::string& label, Scenario s, int cell_steps,
+                                          const std::vector<double>& max_steps, bool graded) {
+  const Lattice& lat = s.lattice;
+  const std::size_t cells = 300;  // the first terms; VEGF's vessel uptake terms follow
+  // Cells stay off vessels: fixed voxels (oxygen) or vessel uptake terms (VEGF).
+  std::vector<std::uint8_t> occupied(lat.size(), 0), blocked(lat.size(), 0);
+  if (!s.mask.empty()) blocked = s.mask;
+  for (std::size_t k = 0; k < s.terms.size(); ++k) {
+    (k < cells ? occupied : blocked)[s.terms[k].voxel] = 1;
+  }
+  std::vector<Field> fields;
+  std::vector<std::unique_ptr<ImplicitLodSolver>> solvers;
+  for (std::size_t q = 0; q < max_steps.size(); ++q) {
+    fields.emplace_back(s.spec, lat);
+    if (!s.mask.empty()) fields.back().set_fixed_mask(s.mask.data());
+    solvers.push_back(std::make_unique<ImplicitLodSolver>(lat, graded));
+  }
+  std::vector<double> exact(fields[0].values().begin(), fields[0].values().end());
+  std::vector<MovingRow> rows(max_steps.size());
+  for (int c = 0; c < cell_steps; ++c) {
+    exact = exact_solution(s, 30.0, exact);
+    for (std::size_t q = 0; q < max_steps.size(); ++q) {
+      fields[q].point_terms() = s.terms;
+      const int n = substep_count(30.0, max_steps[q]);
+      for (int k = 0; k < n; ++k) solvers[q]->step(fields[q], 30.0 / n);
+      const Errors e = compare(fields[q].values(), exact);
+      MovingRow& row = rows[q];
+      row.max_step = max_steps[q];
+      if (c == 0) row.startup = e;
+      if (2 * c >= cell_steps) {
+        row.settled.max_rel = std::max(row.settled.max_rel, e.max_rel);
+        row.settled.mean_rel = std::max(row.settled.mean_rel, e.mean_rel);
+      }
+    }
+    move_cells(s, cells, static_cast<std::uint64_t>(c), occupied, blocked);
+  }
+  std::printf(
+      "%s, cells moving, %d cell steps%s | max_step_min | first cell step max, mean | "
+      "second half worst max, mean\n",
+      label.c_str(), cell_steps, graded ? "" : ", no graded start");
+  for (const MovingRow& r : rows) {
+    std::printf("%s | %5.3g | %.2e %.2e | %.2e %.2e\n", label.c_str(), r.max_step,
+                r.startup.max_rel, r.startup.mean_rel, r.settled.max_rel, r.settled.mean_rel);
+  }
+  return rows;
+}
+
+TEST(DiffusionAccuracy, OxygenWithMovingCells) {
+  const auto rows =
+      moving_cells_study("oxygen", oxygen_block(), 6, {0.5, 1.0, 2.0, 3.0, 5.0}, true);
+  // The recommended max_step_min (docs/validation.md) is 1 min: rows[1].
+  EXPECT_LT(rows[1].settled.max_rel, 5e-3);
+  EXPECT_LT(rows[1].settled.mean_rel, 1e-3);
+  EXPECT_LT(rows[1].startup.mean_rel, 2e-2);
+  EXPECT_LT(rows[2].settled.mean_rel, 1e-2);
+  // The graded start is what keeps the error small after the cells move.
+  const auto plain = moving_cells_study("oxygen", oxygen_block(), 6, {1.0}, false);
+  EXPECT_GT(plain[0].settled.max_rel, 3.0 * rows[1].settled.max_rel);
+}
+
+TEST(DiffusionAccuracy, VegfWithMovingCells) {
+  const auto rows =
+      moving_cells_study("vegf t1/2=60", vegf_block(60.0), 32, {1.0, 3.0, 10.0, 30.0}, true);
+  // The recommended max_step_min (docs/validation.md) is 10 min: rows[2].
+  EXPECT_LT(rows[2].settled.max_rel, 1e-2);
+  EXPECT_LT(rows[2].settled.mean_rel, 2e-3);
 }
 
 }  // namespace
