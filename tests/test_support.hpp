@@ -73,7 +73,7 @@ every_hours = 6.0
 metrics_every_hours = 1.0
 
 [solver]
-max_step_min = 5.0
+max_step_min = 1.0
 
 [fields.oxygen]
 units = "mmHg"
