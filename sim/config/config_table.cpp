@@ -7,20 +7,14 @@
 #include <sstream>
 
 #include "sim/core/error.hpp"
+#include "sim/core/format.hpp"
 
 namespace regensim::sim {
 
 namespace {
 
-/// Shortest text that reads back as the same double ("0.7", not "0.69999999999999996").
-std::string format_number(double v) {
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
-
 std::string render(const toml::node& node) {
-  if (const auto* f = node.as_floating_point()) return format_number(f->get());
+  if (const auto* f = node.as_floating_point()) return shortest_double(f->get());
   std::ostringstream ss;
   node.visit([&](const auto& v) { ss << v; });
   return ss.str();
@@ -82,13 +76,14 @@ NumberCheck non_negative() {
   return [](double v) { return v >= 0.0 ? std::string() : "must be >= 0"; };
 }
 NumberCheck at_least(double min) {
-  return [min](double v) { return v >= min ? std::string() : "must be >= " + format_number(min); };
+  return
+      [min](double v) { return v >= min ? std::string() : "must be >= " + shortest_double(min); };
 }
 NumberCheck between(double min, double max) {
   return [min, max](double v) {
     return (v >= min && v <= max)
                ? std::string()
-               : "must be between " + format_number(min) + " and " + format_number(max);
+               : "must be between " + shortest_double(min) + " and " + shortest_double(max);
   };
 }
 

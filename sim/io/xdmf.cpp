@@ -6,17 +6,11 @@
 #include <system_error>
 
 #include "sim/core/error.hpp"
+#include "sim/core/format.hpp"
 
 namespace regensim::sim {
 
 namespace {
-
-/// Shortest text that reads back as the same double.
-std::string number(double v) {
-  char buf[32];
-  const auto result = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, result.ptr);
-}
 
 std::string escape(const std::string& s) {
   std::string out;
@@ -62,7 +56,7 @@ std::string render_xdmf(const XdmfDescription& d) {
   const std::string points =
       std::to_string(d.nz + 1) + " " + std::to_string(d.ny + 1) + " " + std::to_string(d.nx + 1);
   const std::string full = std::to_string(d.times_days.size()) + " " + cells;
-  const std::string h = number(d.voxel_size_um);
+  const std::string h = shortest_double(d.voxel_size_um);
   const std::string file = escape(d.h5_file_name);
 
   std::string x;
@@ -74,7 +68,7 @@ std::string render_xdmf(const XdmfDescription& d) {
   x += "    <Grid Name=\"regensim\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
   for (std::size_t t = 0; t < d.times_days.size(); ++t) {
     x += "      <Grid Name=\"snapshot_" + std::to_string(t) + "\" GridType=\"Uniform\">\n";
-    x += "        <Time Value=\"" + number(d.times_days[t]) + "\"/>\n";
+    x += "        <Time Value=\"" + shortest_double(d.times_days[t]) + "\"/>\n";
     x += "        <Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"" + points + "\"/>\n";
     // Origin and spacing are listed z y x like the dimensions; voxels are cubic, in µm.
     x += "        <Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n";

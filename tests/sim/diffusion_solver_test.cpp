@@ -2,6 +2,7 @@
 // steady state, non-negativity, graded start, conservation, mass balance, fixed voxels,
 // thread-count independence and symmetry.
 #include "sim/solver/diffusion_solver.hpp"
+#include "tests/solver_test_support.hpp"
 
 #include <gtest/gtest.h>
 #include <omp.h>
@@ -29,16 +30,6 @@ constexpr std::array<SolverMethod, 2> kMethods = {SolverMethod::ImplicitLod,
 
 const char* method_name(SolverMethod m) {
   return m == SolverMethod::ImplicitLod ? "implicit_lod" : "explicit_ftcs";
-}
-
-FieldSpec spec_with(double diffusion, double decay) {
-  // Designated initialisers construct the strings (assigning them trips a GCC 12
-  // -Wrestrict false positive at -O3).
-  return FieldSpec{.name = "c",
-                   .units = "au",
-                   .diffusion_um2_per_min = diffusion,
-                   .decay_per_min = decay,
-                   .fixed_layer = ""};
 }
 
 /// Uniform values in [lo, hi) keyed by voxel index.

@@ -12,23 +12,10 @@
 
 #include "sim/core/rng.hpp"
 #include "sim/solver/diffusion_solver.hpp"
+#include "tests/solver_test_support.hpp"
 
 namespace regensim::sim {
 namespace {
-
-FieldSpec spec_with(double diffusion, double decay) {
-  // Designated initialisers construct the strings (assigning them trips a GCC 12
-  // -Wrestrict false positive at -O3).
-  return FieldSpec{.name = "c",
-                   .units = "au",
-                   .diffusion_um2_per_min = diffusion,
-                   .decay_per_min = decay,
-                   .fixed_layer = ""};
-}
-
-double observed_order(double coarse_error, double fine_error, double ratio) {
-  return std::log(coarse_error / fine_error) / std::log(ratio);
-}
 
 /// Advances `f` by `duration` in `n` equal steps.
 void advance(DiffusionSolver& solver, Field& f, double duration, int n) {
