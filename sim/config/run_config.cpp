@@ -124,8 +124,8 @@ FieldSpec read_field(ConfigTable& t, const std::string& name, const SimulationPa
     const double h2 = sim.voxel_size_um * sim.voxel_size_um;
     const double r = dt_sub * f.diffusion_um2_per_min / h2;
     if (r > kMaxImplicitR) {
-      t.fail("max_step_min", "sub-step " + format_minutes(dt_sub) + " gives dt*D/h^2 = " +
-                                 std::to_string(static_cast<long>(r)) +
+      t.fail("max_step_min", "sub-step " + format_minutes(dt_sub) +
+                                 " gives dt*D/h^2 = " + std::to_string(static_cast<long>(r)) +
                                  " > 500, beyond which the implicit solver loses accuracy; "
                                  "use max_step_min <= " +
                                  format_minutes(kMaxImplicitR * h2 / f.diffusion_um2_per_min));
@@ -136,8 +136,8 @@ FieldSpec read_field(ConfigTable& t, const std::string& name, const SimulationPa
     const double limit = explicit_stability_limit_min(lattice, f.diffusion_um2_per_min);
     if (dt_sub > limit) {
       t.fail("max_step_min", "the explicit solver is unstable for this field: sub-step " +
-                                 format_minutes(dt_sub) + " exceeds h^2/(2*dims*D) = " +
-                                 format_minutes(limit) +
+                                 format_minutes(dt_sub) +
+                                 " exceeds h^2/(2*dims*D) = " + format_minutes(limit) +
                                  "; lower max_step_min or use solver.method = \"implicit_lod\"");
     }
   }
