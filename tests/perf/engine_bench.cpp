@@ -1,12 +1,13 @@
 // Engine benchmarks: implicit diffusion and the agent step, each against this
 // machine's measured memory bandwidth (a STREAM-triad kernel run in the same process).
-// Prints one table; see docs/performance.md. Usage: engine_bench [--quick]
+// Prints one table; see docs/performance.md.
+// Usage: engine_bench [--quick] [--threads 1,2,4,...]   (default threads: 1, 2, all)
 #include <omp.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -27,10 +28,15 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-double peak_rss_mib() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_maxrss) / 1024.0;
+/// Resident memory now, in bytes (Linux /proc). Cases measure it before and at their
+/// end, so the difference is what the case holds (the triad's arrays are freed by then).
+double resident_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0.0;
+  long pages = 0, resident = 0;
+  const int read = std::fscanf(f, "%ld %ld", &pages, &resident);
+  std::fclose(f);
+  return read == 2 ? static_cast<double>(resident) * 4096.0 : 0.0;
 }
 
 /// Best-of-5 STREAM triad a[i] = b[i] + s*c[i] over float arrays far larger than the
@@ -67,6 +73,7 @@ void print(const Row& r) {
 /// Implicit solver sub-steps on `fields` oxygen-like fields with vessel-like fixed voxels.
 Row diffusion_case(int n, int nz, int fields, int threads, double triad_gbs, int steps) {
   omp_set_num_threads(threads);
+  const double rss_before = resident_bytes();
   sim::World world(sim::Lattice(n, n, nz, 20.0), 1, 30.0);
   auto& vessel = world.tissue().add_code("vessel", "", {{0, "none"}, {1, "vessel"}}).classes;
   for (int z = 0; z < nz; ++z) {
@@ -103,8 +110,9 @@ Row diffusion_case(int n, int nz, int fields, int threads, double triad_gbs, int
   r.updates_per_s = voxels * fields / per_step;
   // Bound: three sweeps, each reading and writing every value once (24 bytes per update).
   r.bound_fraction = r.updates_per_s / (triad_gbs * 1e9 / 24.0);
-  r.bytes_per_voxel = 4.0 * fields + 4.0 + 1.0;  // values, occupancy index, vessel layer
-  r.rss_mib = peak_rss_mib();
+  r.rss_mib = resident_bytes() / 1048576.0;
+  // Measured: fields, occupancy index, vessel layer and the solver's scratch.
+  r.bytes_per_voxel = (resident_bytes() - rss_before) / voxels;
   return r;
 }
 
@@ -112,6 +120,7 @@ Row diffusion_case(int n, int nz, int fields, int threads, double triad_gbs, int
 /// and uptake point terms.
 Row agent_case(int n, std::size_t agents, int threads, int steps) {
   omp_set_num_threads(threads);
+  const double rss_before = resident_bytes();
   sim::World world(sim::Lattice(n, n, n, 20.0), 1, 30.0);
   models::declare_cell_types(world);
   sim::FieldSpec spec;
@@ -143,19 +152,41 @@ Row agent_case(int n, std::size_t agents, int threads, int steps) {
   r.threads = threads;
   r.ms_per_step = per_step * 1e3;
   r.updates_per_s = static_cast<double>(agents) / per_step;
-  r.bytes_per_agent = 8 + 1 + 4 + 8 + 8 + 1;  // id, type, voxel, birth, parent, flag
-  r.rss_mib = peak_rss_mib();
+  r.rss_mib = resident_bytes() / 1048576.0;
+  // Measured, less the lattice's occupancy index and field (4 + 4 bytes per voxel).
+  const double voxels = static_cast<double>(world.lattice().size());
+  r.bytes_per_agent = (resident_bytes() - rss_before - 8.0 * voxels) / static_cast<double>(agents);
   return r;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  bool quick = false;
   const int max_threads = omp_get_max_threads();
   std::vector<int> thread_counts = {1};
   if (max_threads >= 2) thread_counts.push_back(2);
   if (max_threads > 2) thread_counts.push_back(max_threads);
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0) {
+      quick = true;
+    } else if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+      thread_counts.clear();
+      for (const char* p = argv[++i]; *p != '\0';) {
+        char* end = nullptr;
+        const long t = std::strtol(p, &end, 10);
+        if (end == p || t < 1) {
+          std::fprintf(stderr, "engine_bench: --threads takes a list like 1,2,4\n");
+          return 2;
+        }
+        thread_counts.push_back(static_cast<int>(t));
+        p = *end == ',' ? end + 1 : end;
+      }
+    } else {
+      std::fprintf(stderr, "usage: engine_bench [--quick] [--threads 1,2,4,...]\n");
+      return 2;
+    }
+  }
 
   std::printf("# machine: %d OpenMP threads available\n", max_threads);
   std::vector<double> triad;
@@ -163,9 +194,11 @@ int main(int argc, char** argv) {
     triad.push_back(triad_gbytes_per_s(t));
     std::printf("# STREAM triad, %d thread(s): %.1f GB/s\n", t, triad.back());
   }
+  std::printf("# of bound: updates/s over triad bandwidth / 24 B (3 sweeps x read+write 4 B)\n");
   std::printf("%-10s %-13s %6s %9s %7s %11s %12s %8s %10s %10s %9s\n", "case", "grid", "fields",
               "agents", "threads", "ms/step", "updates/s", "of bound", "B/voxel", "B/agent",
               "RSS MiB");
+
   const std::vector<int> grids = quick ? std::vector<int>{64} : std::vector<int>{128, 256};
   for (std::size_t ti = 0; ti < thread_counts.size(); ++ti) {
     for (int n : grids) {
