@@ -1,6 +1,7 @@
 #include "models/cell_types.hpp"
 
 #include "sim/config/config_table.hpp"
+#include "sim/core/format.hpp"
 
 namespace regensim::models {
 
@@ -21,9 +22,8 @@ std::vector<sim::AgentType> read_cell_types(sim::ConfigTable& params, const std:
       }
     }
     if (!found) {
-      std::string valid;
-      for (const char* n : kCellTypeNames) valid += (valid.empty() ? "" : ", ") + std::string(n);
-      params.fail(key, "unknown cell type '" + name + "' (valid: " + valid + ")");
+      const std::vector<std::string> valid(kCellTypeNames.begin(), kCellTypeNames.end());
+      params.fail(key, "unknown cell type '" + name + "' (valid: " + sim::join_names(valid) + ")");
     }
   }
   if (codes.empty()) params.fail(key, "must name at least one cell type");

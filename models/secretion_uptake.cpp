@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "models/cell_types.hpp"
+#include "sim/core/format.hpp"
 
 namespace regensim::models {
 
@@ -14,9 +15,9 @@ CellFieldCouplingParams read_coupling(sim::ConfigTable& t, sim::World& world,
   p.cell_types = read_cell_types(t, "cell_types", world);
   const std::string field = t.get_string("field");
   if (world.find_field(field) == nullptr) {
-    std::string names;
-    for (const auto& f : world.fields()) names += (names.empty() ? "" : ", ") + f.name();
-    t.fail("field", "no such field (fields: " + (names.empty() ? "none" : names) + ")");
+    std::vector<std::string> names;
+    for (const auto& f : world.fields()) names.push_back(f.name());
+    t.fail("field", "no such field (fields: " + sim::join_names(names) + ")");
   }
   for (std::size_t i = 0; i < world.fields().size(); ++i) {
     if (world.fields()[i].name() == field) p.field = static_cast<int>(i);

@@ -13,6 +13,7 @@
 #include "sim/config/config_table.hpp"
 #include "sim/core/error.hpp"
 #include "sim/io/output_writer.hpp"
+#include "sim/io/xdmf.hpp"
 #include "sim/rules/registry.hpp"
 #include "sim/run/runner.hpp"
 #include "sim/run/simulation.hpp"
@@ -102,9 +103,8 @@ int cmd_run(const Options& o, std::ostream& out, std::ostream& err) {
     return kExitFailure;
   }
   if (!o.quiet) {
-    std::string xmf = request.output_path;
-    if (xmf.size() > 3 && xmf.compare(xmf.size() - 3, 3, ".h5") == 0) xmf.resize(xmf.size() - 3);
-    out << "wrote " << request.output_path << " (open " << xmf << ".xmf in ParaView)\n";
+    out << "wrote " << request.output_path << " (open "
+        << sim::xdmf_sidecar_path(request.output_path) << " in ParaView)\n";
   }
   return kExitOk;
 }

@@ -36,12 +36,6 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
 const char* type_name(const toml::node& n) {
   switch (n.type()) {
     case toml::node_type::table:
@@ -246,7 +240,7 @@ std::string ConfigTable::get_choice(const std::string& key, const std::vector<st
   for (const auto& a : allowed) {
     if (a == v) return v;
   }
-  fail(key, "must be one of: " + join(allowed));
+  fail(key, "must be one of: " + join_names(allowed));
 }
 
 std::vector<std::int64_t> ConfigTable::get_int_array(const std::string& key, std::size_t length,
@@ -334,7 +328,7 @@ std::optional<std::string> ConfigTable::get_number_or_word(const std::string& ke
       if (w == s->get()) return w;
     }
   }
-  fail(key, "must be a number or one of: " + join(words));
+  fail(key, "must be a number or one of: " + join_names(words));
 }
 
 ConfigTable ConfigTable::table(const std::string& key) {
@@ -360,7 +354,7 @@ void ConfigTable::finish() const {
     std::vector<std::string> known(asked_.begin(), asked_.end());
     throw ConfigError(where(key) + ": unknown key " + key_path(key) +
                       (known.empty() ? std::string(" (this table takes no keys)")
-                                     : " (valid keys here: " + join(known) + ")"));
+                                     : " (valid keys here: " + join_names(known) + ")"));
   }
 }
 

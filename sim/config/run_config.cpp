@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "sim/core/error.hpp"
+#include "sim/core/format.hpp"
 #include "sim/core/lattice.hpp"
 
 namespace regensim::sim {
@@ -166,9 +167,7 @@ OutputParams read_output(ConfigTable& t, const SimulationParams& sim,
     bool found = false;
     for (const auto& f : fields) found = found || f.name == name;
     if (!found) {
-      std::string valid;
-      for (const auto& f : all) valid += (valid.empty() ? "" : ", ") + f;
-      t.fail("fields", "no field named '" + name + "' (fields: " + valid + ")");
+      t.fail("fields", "no field named '" + name + "' (fields: " + join_names(all) + ")");
     }
   }
   t.finish();

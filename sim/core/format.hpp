@@ -2,6 +2,7 @@
 /// Number formatting shared by config messages and the files we write.
 #include <charconv>
 #include <string>
+#include <vector>
 
 namespace regensim::sim {
 
@@ -10,6 +11,16 @@ inline std::string shortest_double(double v) {
   char buf[32];
   const auto result = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, result.ptr);
+}
+
+/// "a, b, c" for error messages that list the valid choices; "(none)" for an empty list.
+inline std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out.empty() ? "(none)" : out;
 }
 
 }  // namespace regensim::sim

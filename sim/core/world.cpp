@@ -3,16 +3,9 @@
 #include <stdexcept>
 
 #include "sim/core/error.hpp"
+#include "sim/core/format.hpp"
 
 namespace regensim::sim {
-
-namespace {
-std::string join_names(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out.empty() ? "(none)" : out;
-}
-}  // namespace
 
 World::World(Lattice lattice, std::uint64_t seed, double step_min)
     : lattice_(lattice), seed_(seed), step_min_(step_min), tissue_(lattice_), agents_(lattice_) {}

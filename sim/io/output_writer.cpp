@@ -11,6 +11,7 @@
 
 #include "regensim/version.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/format.hpp"
 #include "sim/io/hdf5_util.hpp"
 #include "sim/io/xdmf.hpp"
 
@@ -113,12 +114,6 @@ std::string column_units(const std::string& name) {
   return best_len > 0 ? best : "unspecified";
 }
 
-std::string join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out.empty() ? "(none)" : out;
-}
-
 }  // namespace
 
 struct OutputWriter::Impl {
@@ -165,8 +160,8 @@ void OutputWriter::Impl::validate(const World& world) const {
   for (std::size_t i = 0; i < options.field_names.size(); ++i) {
     const std::string& name = options.field_names[i];
     if (world.find_field(name) == nullptr) {
-      throw InputError("output.fields: no field named '" + name + "' (fields: " + join(available) +
-                       ")");
+      throw InputError("output.fields: no field named '" + name +
+                       "' (fields: " + join_names(available) + ")");
     }
     if (std::find(options.field_names.begin(), options.field_names.begin() + std::ptrdiff_t(i),
                   name) != options.field_names.begin() + std::ptrdiff_t(i)) {

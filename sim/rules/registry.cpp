@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "sim/core/error.hpp"
+#include "sim/core/format.hpp"
 
 namespace regensim::sim {
 
@@ -17,10 +18,10 @@ std::unique_ptr<Rule> RuleRegistry::create(const std::string& name, const std::s
                                            ConfigTable& params, RuleContext& ctx) const {
   const auto it = rules_.find(name);
   if (it == rules_.end()) {
-    std::string valid;
-    for (const auto& [n, e] : rules_) valid += (valid.empty() ? "" : ", ") + n;
+    std::vector<std::string> valid;
+    for (const auto& [n, e] : rules_) valid.push_back(n);
     throw ConfigError(params.where("rule") + ": " + params.path() + ": unknown rule '" + name +
-                      "' (valid rules: " + valid + ")");
+                      "' (valid rules: " + join_names(valid) + ")");
   }
   return it->second.factory(instance, params, ctx);
 }

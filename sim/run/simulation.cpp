@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "sim/core/error.hpp"
+#include "sim/core/format.hpp"
 
 namespace regensim::sim {
 
@@ -67,14 +68,14 @@ std::unique_ptr<Simulation> Simulation::build(ConfigDocument& doc, const RuleReg
     if (spec.fixed_layer.empty()) continue;
     const TissueLayer* layer = sim->world_->tissue().find(spec.fixed_layer);
     if (layer == nullptr || layer->kind != LayerKind::Code) {
-      std::string names;
+      std::vector<std::string> names;
       for (const auto& l : sim->world_->tissue().layers()) {
-        if (l.kind == LayerKind::Code) names += (names.empty() ? "" : ", ") + l.name;
+        if (l.kind == LayerKind::Code) names.push_back(l.name);
       }
       throw ConfigError(sim->config_.fixed_layer_where[i] + ": fields." + spec.name +
                         ".fixed_layer = \"" + spec.fixed_layer +
-                        "\": no such code layer after setup (code layers: " +
-                        (names.empty() ? "none" : names) + ")");
+                        "\": no such code layer after setup (code layers: " + join_names(names) +
+                        ")");
     }
     sim->world_->fields()[i].set_fixed_mask(layer->classes.data());
   }
