@@ -130,9 +130,12 @@ RunEstimate estimate_run(const Simulation& sim) {
       8 + 1 + 4 + 8 + 8 + 1 + 4.0 * static_cast<double>(w.agents().column_names().size());
 
   RunEstimate e;
-  // Fields, occupancy index, tissue layers; the solver keeps per-thread line scratch.
-  e.memory_bytes = voxels * (4.0 * static_cast<double>(c.fields.size()) + 4.0 + layer_bytes) +
-                   agents * per_agent;
+  // Fields, occupancy index, tissue layers, and the implicit solver's two double work
+  // arrays (16 B per voxel, shared by the fields; docs/performance.md measures the total).
+  const double solver_bytes = c.solver.method == SolverMethod::ImplicitLod ? 16.0 : 0.0;
+  e.memory_bytes =
+      voxels * (4.0 * static_cast<double>(c.fields.size()) + 4.0 + layer_bytes + solver_bytes) +
+      agents * per_agent;
   e.snapshots = c.simulation.steps / c.output.snapshot_every_steps + 1 +
                 (c.simulation.steps % c.output.snapshot_every_steps != 0 ? 1 : 0);
   const double per_snapshot =
