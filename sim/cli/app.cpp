@@ -85,11 +85,12 @@ int cmd_check(const Options& o, std::ostream& out) {
 int cmd_run(const Options& o, std::ostream& out, std::ostream& err) {
   if (o.threads > 0) omp_set_num_threads(o.threads);
   auto doc = load_config(o);
+  if (!o.output.empty()) doc.override_string("output.file", o.output);
   const auto registry = make_registry();
   const auto simulation = sim::Simulation::build(doc, registry);
 
   sim::RunRequest request;
-  request.output_path = o.output.empty() ? simulation->config().output.file : o.output;
+  request.output_path = simulation->config().output.file;
   request.overwrite = o.overwrite;
   request.show_progress = !o.quiet && isatty(STDERR_FILENO);
   request.config_toml = doc.to_toml();

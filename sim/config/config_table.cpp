@@ -387,7 +387,6 @@ void ConfigDocument::apply_override(const std::string& assignment) {
   if (eq == std::string::npos || eq == 0) {
     throw ConfigError("--set " + assignment + ": expected section.key=value");
   }
-  const std::string key = assignment.substr(0, eq);
   const std::string text = assignment.substr(eq + 1);
 
   // The value is TOML ("2.5", "[1, 2]", "true", "\"a b\""); a bare word is a string.
@@ -398,15 +397,22 @@ void ConfigDocument::apply_override(const std::string& assignment) {
     parsed = toml::table{};
     parsed.insert("v", text);
   }
+  set(assignment.substr(0, eq), *parsed.get("v"), "--set " + assignment);
+}
 
+void ConfigDocument::override_string(const std::string& key, const std::string& value) {
+  set(key, toml::value<std::string>(value), key + " = " + value);
+}
+
+void ConfigDocument::set(const std::string& key, const toml::node& value, const std::string& what) {
   toml::table* t = table_.get();
   std::string::size_type start = 0;
   while (true) {
     const auto dot = key.find('.', start);
     const std::string part = key.substr(start, dot == std::string::npos ? dot : dot - start);
-    if (part.empty()) throw ConfigError("--set " + assignment + ": empty key segment");
+    if (part.empty()) throw ConfigError(what + ": empty key segment");
     if (dot == std::string::npos) {
-      parsed.get("v")->visit([&](const auto& v) { t->insert_or_assign(part, v); });
+      value.visit([&](const auto& v) { t->insert_or_assign(part, v); });
       break;
     }
     toml::node* next = t->get(part);
@@ -415,9 +421,7 @@ void ConfigDocument::apply_override(const std::string& assignment) {
       next = t->get(part);
     }
     t = next->as_table();
-    if (t == nullptr) {
-      throw ConfigError("--set " + assignment + ": " + key.substr(0, dot) + " is not a table");
-    }
+    if (t == nullptr) throw ConfigError(what + ": " + key.substr(0, dot) + " is not a table");
     start = dot + 1;
   }
   source_->overridden.insert(key);

@@ -105,6 +105,9 @@ class ConfigDocument {
   /// Applies "section.key=value" (value in TOML syntax; a bare word is taken as a
   /// string). Throws ConfigError naming the override when malformed.
   void apply_override(const std::string& assignment);
+  /// Sets a dotted key to a string, as an override (e.g. the CLI's -o into output.file,
+  /// so the resolved config names the file actually written).
+  void override_string(const std::string& key, const std::string& value);
 
   ConfigTable root();
   /// The document as TOML (after reading, it holds every default that was used).
@@ -113,6 +116,7 @@ class ConfigDocument {
 
  private:
   ConfigDocument(toml::table table, std::string file);
+  void set(const std::string& key, const toml::node& value, const std::string& what);
   std::unique_ptr<toml::table> table_;
   std::shared_ptr<ConfigSource> source_;
 };

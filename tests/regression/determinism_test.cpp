@@ -2,6 +2,8 @@
 // count (style.md, rule 4).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "tests/regression/h5_compare.hpp"
 #include "tests/test_support.hpp"
 
@@ -15,12 +17,20 @@ TEST(Determinism, OneAndTwoThreadsGiveIdenticalDatasets) {
   const TempDir dir;
   const std::string config = dir.file("block.toml");
   testing::write_file(config, testing::small_config(dir.file("unused.h5"), 6));
-  const auto a = run_cli({"run", config, "-o", dir.file("t1.h5"), "--threads", "1", "--quiet"});
-  const auto b = run_cli({"run", config, "-o", dir.file("t2.h5"), "--threads", "2", "--quiet"});
-  const auto c = run_cli({"run", config, "-o", dir.file("seed.h5"), "--threads", "2", "--quiet",
-                          "--set", "simulation.seed=8"});
+  // Every run writes the same path (it is part of /config), then is moved aside.
+  const std::string out = dir.file("run.h5");
+  const auto run_as = [&](const std::string& name, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"run", config, "-o", out, "--quiet"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = run_cli(args);
+    std::filesystem::rename(out, dir.file(name));
+    return r;
+  };
+  const auto a = run_as("t1.h5", {"--threads", "1"});
   ASSERT_EQ(a.status, 0) << a.err;
+  const auto b = run_as("t2.h5", {"--threads", "2"});
   ASSERT_EQ(b.status, 0) << b.err;
+  const auto c = run_as("seed.h5", {"--threads", "2", "--set", "simulation.seed=8"});
   ASSERT_EQ(c.status, 0) << c.err;
 
   const auto one = testing::read_all_datasets(dir.file("t1.h5"));
@@ -35,6 +45,9 @@ TEST(Determinism, OneAndTwoThreadsGiveIdenticalDatasets) {
   const auto other = testing::read_all_datasets(dir.file("seed.h5"));
   EXPECT_FALSE(other.at("/fields/oxygen") == one.at("/fields/oxygen"));
   EXPECT_FALSE(other.at("/agents/4/x") == one.at("/agents/4/x"));
+  // The resolved config names the file written (-o), not the config's output.file.
+  const auto& config_text = one.at("/config");
+  EXPECT_NE(std::string(config_text.begin(), config_text.end()).find(out), std::string::npos);
 }
 
 }  // namespace
