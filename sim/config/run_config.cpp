@@ -113,7 +113,9 @@ FieldSpec read_field(ConfigTable& t, const std::string& name, const SimulationPa
   } else if (t.has("fixed_value")) {
     t.fail("fixed_value", "is set but fixed_layer is not; name the tissue layer to hold fixed");
   }
+  const bool own_step = t.has("max_step_min");
   f.max_step_min = t.get_double("max_step_min", solver.max_step_min, positive());
+  const std::string step_origin = own_step ? "" : " (the default, solver.max_step_min)";
 
   const double dt_sub = sim.step_minutes / substep_count(sim.step_minutes, f.max_step_min);
   if (solver.method == SolverMethod::ImplicitLod) {
@@ -125,7 +127,7 @@ FieldSpec read_field(ConfigTable& t, const std::string& name, const SimulationPa
     const double h2 = sim.voxel_size_um * sim.voxel_size_um;
     const double r = dt_sub * f.diffusion_um2_per_min / h2;
     if (r > kMaxImplicitR) {
-      t.fail("max_step_min", "sub-step " + format_minutes(dt_sub) +
+      t.fail("max_step_min", "sub-step " + format_minutes(dt_sub) + step_origin +
                                  " gives dt*D/h^2 = " + std::to_string(static_cast<long>(r)) +
                                  " > 500, beyond which the implicit solver loses accuracy; "
                                  "use max_step_min <= " +
@@ -137,7 +139,7 @@ FieldSpec read_field(ConfigTable& t, const std::string& name, const SimulationPa
     const double limit = explicit_stability_limit_min(lattice, f.diffusion_um2_per_min);
     if (dt_sub > limit) {
       t.fail("max_step_min", "the explicit solver is unstable for this field: sub-step " +
-                                 format_minutes(dt_sub) +
+                                 format_minutes(dt_sub) + step_origin +
                                  " exceeds h^2/(2*dims*D) = " + format_minutes(limit) +
                                  "; lower max_step_min or use solver.method = \"implicit_lod\"");
     }
