@@ -16,6 +16,10 @@ inline constexpr std::array<const char*, 6> kCellTypeNames = {
 /// Declares every cell type on `world` (idempotent).
 void declare_cell_types(sim::World& world);
 
+/// Reads one cell type name from `key` and returns its code; an unknown name is a
+/// ConfigError listing the valid ones. Declares the cell types on `world`.
+sim::AgentType read_cell_type(sim::ConfigTable& params, const std::string& key, sim::World& world);
+
 /// Reads a list of cell type names from `key` and returns their codes; an unknown name
 /// is a ConfigError listing the valid ones.
 std::vector<sim::AgentType> read_cell_types(sim::ConfigTable& params, const std::string& key,

@@ -12,12 +12,7 @@ namespace regensim::models {
 
 PlaceCellsParams PlaceCellsParams::read(sim::ConfigTable& t, sim::World& world) {
   PlaceCellsParams p;
-  declare_cell_types(world);
-  const std::string type = t.get_string("cell_type");
-  bool known = false;
-  for (const char* n : kCellTypeNames) known = known || type == n;
-  if (!known) t.fail("cell_type", "unknown cell type");
-  p.type = world.agent_type(type);
+  p.type = read_cell_type(t, "cell_type", world);
   p.count = t.get_int("count", sim::non_negative());
   p.count_where = t.where("count") + ": " + t.key_path("count");
   if (t.has("center_um")) {

@@ -14,14 +14,12 @@ CellFieldCouplingParams read_coupling(sim::ConfigTable& t, sim::World& world,
   CellFieldCouplingParams p;
   p.cell_types = read_cell_types(t, "cell_types", world);
   const std::string field = t.get_string("field");
-  if (world.find_field(field) == nullptr) {
-    std::vector<std::string> names;
-    for (const auto& f : world.fields()) names.push_back(f.name());
-    t.fail("field", "no such field (fields: " + sim::join_names(names) + ")");
-  }
+  std::vector<std::string> names;
   for (std::size_t i = 0; i < world.fields().size(); ++i) {
-    if (world.fields()[i].name() == field) p.field = static_cast<int>(i);
+    names.push_back(world.fields()[i].name());
+    if (names.back() == field) p.field = static_cast<int>(i);
   }
+  if (p.field < 0) t.fail("field", "no such field (fields: " + sim::join_names(names) + ")");
   p.rate = t.get_double(rate_key, sim::non_negative());
   return p;
 }
