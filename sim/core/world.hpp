@@ -3,6 +3,7 @@
 /// Rules read and change it; the engine owns it. No globals: everything is reached
 /// through a World reference.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,12 @@ class World {
   AgentType agent_type(const std::string& name) const;
   const std::vector<std::string>& agent_type_names() const { return agent_type_names_; }
 
+  /// Named running totals the models keep across steps (e.g. cells delivered so far).
+  /// Part of the world's state: a rule keeps nothing across steps outside the world,
+  /// so a checkpoint of the world is a checkpoint of the run.
+  std::map<std::string, double>& counters() { return counters_; }
+  const std::map<std::string, double>& counters() const { return counters_; }
+
  private:
   Lattice lattice_;
   std::uint64_t seed_;
@@ -60,6 +67,7 @@ class World {
   TissueLayers tissue_;
   AgentStore agents_;
   std::vector<std::string> agent_type_names_;
+  std::map<std::string, double> counters_;
 };
 
 }  // namespace regensim::sim
