@@ -7,6 +7,9 @@ namespace regensim::models {
 
 void declare_cell_types(sim::World& world) {
   for (const char* name : kCellTypeNames) world.add_agent_type(name);
+  if (world.agents().column_index(kLineageColumn) < 0) {
+    world.agents().add_column(kLineageColumn, kHostLineage);
+  }
 }
 
 namespace {

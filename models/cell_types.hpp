@@ -10,10 +10,18 @@
 
 namespace regensim::models {
 
-inline constexpr std::array<const char*, 6> kCellTypeNames = {
-    "msc", "chondrocyte", "osteocyte", "myocyte", "fibroblast", "macrophage"};
+/// Codes 0-5 are format_version 1's original list; later types are appended so that
+/// existing codes never change.
+inline constexpr std::array<const char*, 8> kCellTypeNames = {
+    "msc",        "chondrocyte", "osteocyte",  "myocyte",
+    "fibroblast", "macrophage",  "osteoblast", "endothelial_tip"};
 
-/// Declares every cell type on `world` (idempotent).
+/// Agent column "lineage": where a cell came from (provenance of what it makes).
+inline constexpr float kHostLineage = 0.0f;   // native cell of the host
+inline constexpr float kDonorLineage = 1.0f;  // injected MSC or its descendant
+inline constexpr const char* kLineageColumn = "lineage";
+
+/// Declares every cell type on `world` and the "lineage" column (idempotent).
 void declare_cell_types(sim::World& world);
 
 /// Reads one cell type name from `key` and returns its code; an unknown name is a

@@ -27,13 +27,6 @@ struct RuleContext {
 using RuleFactory = std::function<std::unique_ptr<Rule>(const std::string& instance,
                                                         ConfigTable& params, RuleContext& ctx)>;
 
-/// One scalar time series in /metrics.
-struct MetricDef {
-  std::string name;
-  std::string units;
-  std::function<double(const World&)> compute;
-};
-
 /// Called once after setup; appends the metrics that apply to this world.
 using MetricProvider = std::function<void(const World&, std::vector<MetricDef>& out)>;
 

@@ -2,8 +2,10 @@
 /// The one interface between the engine and the biology. A rule takes part in the
 /// phases it declares and is applied to whole arrays of agents or voxels per phase.
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "sim/core/world.hpp"
 
@@ -31,6 +33,13 @@ class PhaseSet {
   std::uint8_t bits_ = 0;
 };
 
+/// One scalar time series in /metrics.
+struct MetricDef {
+  std::string name;
+  std::string units;
+  std::function<double(const World&)> compute;
+};
+
 /// What a rule knows about the current step. `step` counts from 0; Setup sees step 0.
 struct StepContext {
   std::int64_t step = 0;
@@ -48,6 +57,9 @@ class Rule {
   /// Applies the rule for one phase to the whole world. May use OpenMP inside; must give
   /// the same result for any thread count (keyed random numbers, deterministic commits).
   virtual void apply(Phase phase, World& world, const StepContext& ctx) = 0;
+  /// Metrics this rule instance offers, defined by its parameters (e.g. a scenario's
+  /// function index); appended after the registry's metrics. Called once after setup.
+  virtual std::vector<MetricDef> metrics(const World& /*world*/) const { return {}; }
 };
 
 /// Convenience base holding the instance name.
