@@ -46,6 +46,38 @@ void AgentStore::move(AgentSlot slot, VoxelIndex to) {
   occupancy_[to] = slot;
 }
 
+void AgentStore::restore(Arrays a) {
+  const std::size_t n = a.ids.size();
+  if (a.types.size() != n || a.voxels.size() != n || a.birth_steps.size() != n ||
+      a.parents.size() != n || a.columns.size() != columns_.size()) {
+    throw std::invalid_argument("AgentStore::restore: arrays differ in length or column count");
+  }
+  for (const auto& col : a.columns) {
+    if (col.size() != n) throw std::invalid_argument("AgentStore::restore: short column");
+  }
+  std::vector<AgentSlot> occupancy(occupancy_.size(), kNoAgent);
+  for (std::size_t i = 0; i < n; ++i) {
+    const VoxelIndex v = a.voxels[i];
+    if (v >= occupancy.size() || occupancy[v] != kNoAgent) {
+      throw std::invalid_argument("AgentStore::restore: voxel " + std::to_string(v) +
+                                  " out of the lattice or taken twice");
+    }
+    if (a.ids[i] >= a.next_id) {
+      throw std::invalid_argument("AgentStore::restore: id not below next_id");
+    }
+    occupancy[v] = static_cast<AgentSlot>(i);
+  }
+  ids_ = std::move(a.ids);
+  types_ = std::move(a.types);
+  voxels_ = std::move(a.voxels);
+  birth_steps_ = std::move(a.birth_steps);
+  parents_ = std::move(a.parents);
+  columns_ = std::move(a.columns);
+  removed_.assign(n, 0);
+  occupancy_ = std::move(occupancy);
+  next_id_ = a.next_id;
+}
+
 std::size_t AgentStore::compact() {
   const std::size_t n = ids_.size();
   std::size_t kept = 0;

@@ -63,6 +63,22 @@ class AgentStore {
   /// The id the next added agent will get.
   AgentId next_id() const { return next_id_; }
 
+  /// Every array a checkpoint needs to recreate the store (columns in column order).
+  struct Arrays {
+    std::vector<AgentId> ids;
+    std::vector<AgentType> types;
+    std::vector<VoxelIndex> voxels;
+    std::vector<std::int64_t> birth_steps;
+    std::vector<AgentId> parents;
+    std::vector<std::vector<float>> columns;
+    AgentId next_id = 1;
+  };
+  /// Replaces every agent with `arrays` (a restart) and rebuilds the occupancy index. The
+  /// columns must match column_names() in number. Throws std::invalid_argument, leaving
+  /// the store unchanged, if the arrays differ in length, a voxel is out of the lattice or
+  /// taken twice, or an id is not below next_id.
+  void restore(Arrays arrays);
+
  private:
   std::vector<AgentId> ids_;
   std::vector<AgentType> types_;

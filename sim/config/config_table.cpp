@@ -271,7 +271,7 @@ std::vector<double> ConfigTable::get_double_array(const std::string& key, std::s
   if (n == nullptr) fail_missing(key);
   const auto* arr = n->as_array();
   if (arr == nullptr) fail_type(key, "an array of numbers");
-  if (arr->size() != length) {
+  if (length != kAnyLength && arr->size() != length) {
     fail(key,
          "must have " + std::to_string(length) + " elements, not " + std::to_string(arr->size()));
   }

@@ -56,6 +56,8 @@ class ConfigTable {
                          const std::string& fallback);
   std::vector<std::int64_t> get_int_array(const std::string& key, std::size_t length,
                                           const NumberCheck& check = {});
+  /// `length` kAnyLength accepts arrays of any length.
+  static constexpr std::size_t kAnyLength = static_cast<std::size_t>(-1);
   std::vector<double> get_double_array(const std::string& key, std::size_t length,
                                        const NumberCheck& check = {});
   std::vector<std::string> get_string_array(const std::string& key);

@@ -27,6 +27,8 @@ class World {
   /// Steps completed so far.
   std::int64_t step() const { return step_; }
   void advance_clock() { ++step_; }
+  /// Sets the step counter (a restart from a checkpoint).
+  void restore_step(std::int64_t step) { step_ = step; }
   double time_min() const { return static_cast<double>(step_) * step_min_; }
   double time_days() const { return time_min() / (24.0 * 60.0); }
 
@@ -58,6 +60,11 @@ class World {
   std::map<std::string, double>& counters() { return counters_; }
   const std::map<std::string, double>& counters() const { return counters_; }
 
+  /// Lines for the user about how the models read the config (e.g. how a real cell
+  /// dose maps to lattice cells); `regensim check` prints them after setup.
+  void add_note(std::string note) { notes_.push_back(std::move(note)); }
+  const std::vector<std::string>& notes() const { return notes_; }
+
  private:
   Lattice lattice_;
   std::uint64_t seed_;
@@ -68,6 +75,7 @@ class World {
   AgentStore agents_;
   std::vector<std::string> agent_type_names_;
   std::map<std::string, double> counters_;
+  std::vector<std::string> notes_;
 };
 
 }  // namespace regensim::sim

@@ -127,6 +127,13 @@ Handle open_file_read(const std::string& path) {
                "cannot open HDF5 file");
 }
 
+Handle open_file_write(const std::string& path) {
+  Handle fapl = check(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, path, "cannot create property list");
+  check(H5Pset_file_locking(fapl.get(), false, true), path, "cannot set file locking");
+  return check(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get()), H5Fclose, path,
+               "cannot open HDF5 file for writing");
+}
+
 Handle create_group(hid_t loc, const std::string& name, const std::string& where) {
   Handle gcpl = check(H5Pcreate(H5P_GROUP_CREATE), H5Pclose, where, "cannot create property list");
   check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
@@ -159,6 +166,10 @@ std::vector<std::string> list_members(hid_t group, const std::string& where) {
   check(H5Literate(group, index, H5_ITER_INC, nullptr, collect_name, &names), where,
         "cannot list group members");
   return names;
+}
+
+void delete_link(hid_t loc, const std::string& name, const std::string& where) {
+  check(H5Ldelete(loc, name.c_str(), H5P_DEFAULT), where, "cannot delete '" + name + "'");
 }
 
 void flush(hid_t file, const std::string& where) {
@@ -356,6 +367,18 @@ void append(hid_t dataset, hid_t mem_type, const void* data, hsize_t rows,
         "cannot write rows");
 }
 
+void truncate_rows(hid_t dataset, hsize_t rows, const std::string& where) {
+  std::vector<hsize_t> dims = dataset_dims(dataset, where);
+  if (dims.empty()) throw IoError(where + ": cannot truncate a scalar dataset");
+  if (dims[0] < rows) {
+    throw IoError(where + ": has " + std::to_string(dims[0]) + " rows, expected at least " +
+                  std::to_string(rows));
+  }
+  if (dims[0] == rows) return;
+  dims[0] = rows;
+  check(H5Dset_extent(dataset, dims.data()), where, "cannot shrink dataset");
+}
+
 Handle write_vector(hid_t loc, const std::string& name, hid_t file_type, hid_t mem_type,
                     const void* data, std::size_t n, const std::string& where) {
   constexpr hsize_t kMaxChunk = 65536;
@@ -399,6 +422,18 @@ std::vector<double> read_doubles(hid_t dataset, const std::string& where) {
           "cannot read dataset");
   }
   return values;
+}
+
+void read_exact(hid_t dataset, hid_t mem_type, void* out, std::size_t n, const std::string& where) {
+  Handle space = check(H5Dget_space(dataset), H5Sclose, where, "cannot get dataspace");
+  const hsize_t have = element_count(space.get());
+  if (have != n) {
+    throw IoError(where + ": has " + std::to_string(have) + " elements, expected " +
+                  std::to_string(n));
+  }
+  if (n == 0) return;
+  check(H5Dread(dataset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out), where,
+        "cannot read dataset");
 }
 
 std::vector<std::uint8_t> read_uint8(hid_t dataset, const std::string& where) {

@@ -75,6 +75,9 @@ Handle create_file(const std::string& path, bool truncate);
 /// Opens an existing file read-only. File locking stays on, but is ignored where the file
 /// system does not support it (Lustre, some NFS mounts on clusters).
 Handle open_file_read(const std::string& path);
+/// Opens an existing file for writing, without HDF5's file lock (as create_file), so a run
+/// restarted from a checkpoint can continue its output file.
+Handle open_file_write(const std::string& path);
 /// Creates a group that tracks link creation order, so readers list members in the
 /// order they were written (fields in config order, snapshots 0, 1, 2, ... not 0, 1, 10).
 Handle create_group(hid_t loc, const std::string& name, const std::string& where);
@@ -83,6 +86,8 @@ Handle open_dataset(hid_t loc, const std::string& name, const std::string& where
 bool link_exists(hid_t loc, const std::string& name);
 /// Names of a group's members, in creation order where tracked, else by name.
 std::vector<std::string> list_members(hid_t group, const std::string& where);
+/// Removes a link (e.g. a group written after a checkpoint). Its space is not reclaimed.
+void delete_link(hid_t loc, const std::string& name, const std::string& where);
 /// H5Fflush(H5F_SCOPE_GLOBAL).
 void flush(hid_t file, const std::string& where);
 
@@ -132,6 +137,9 @@ Handle create_extendible(hid_t loc, const std::string& name, hid_t file_type,
 /// rows × prod(inner dims) elements of `mem_type`, C order.
 void append(hid_t dataset, hid_t mem_type, const void* data, hsize_t rows,
             const std::string& where);
+/// Shrinks an extendible dataset to its first `rows` rows along the first dimension.
+/// Throws IoError if it has fewer.
+void truncate_rows(hid_t dataset, hsize_t rows, const std::string& where);
 /// Creates and writes a 1-D dataset of `n` elements. Non-empty data is chunked and
 /// compressed (shuffle + deflate 1); an empty one is contiguous, because HDF5 rejects
 /// zero-sized chunks.
@@ -142,6 +150,9 @@ Handle write_string_dataset(hid_t loc, const std::string& name, const std::strin
                             const std::string& where);
 /// Reads a whole numeric dataset converted to double.
 std::vector<double> read_doubles(hid_t dataset, const std::string& where);
+/// Reads a whole dataset into `n` elements of `mem_type` at `out`; throws IoError unless
+/// the dataset has exactly `n` elements.
+void read_exact(hid_t dataset, hid_t mem_type, void* out, std::size_t n, const std::string& where);
 /// Reads a whole integer dataset converted to uint8 (e.g. type codes).
 std::vector<std::uint8_t> read_uint8(hid_t dataset, const std::string& where);
 

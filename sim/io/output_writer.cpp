@@ -138,13 +138,16 @@ struct OutputWriter::Impl {
   h5::Handle metrics_time_days;
   std::vector<h5::Handle> metrics;  // parallel to options.metric_names
   std::vector<double> times;
+  std::int64_t metric_rows = 0;
   std::vector<std::string> type_names;  // as last written to /agents
   XdmfDescription xdmf;
 
   std::string where(const std::string& object) const { return options.path + ":" + object; }
 
   void validate(const World& world) const;
+  void describe(const World& world);
   void create(const World& world);
+  void reopen(const World& world, OutputPosition at);
   void write_agents(const World& world, std::size_t k);
 };
 
@@ -173,6 +176,19 @@ void OutputWriter::Impl::validate(const World& world) const {
         std::count(options.metric_names.begin(), options.metric_names.end(), name) != 1) {
       throw std::logic_error("OutputOptions: bad or repeated metric name '" + name + "'");
     }
+  }
+}
+
+void OutputWriter::Impl::describe(const World& world) {
+  for (const std::string& name : options.field_names) {
+    xdmf.attributes.push_back({name, "/fields/" + name, false});
+  }
+  for (const TissueLayer& layer : world.tissue().layers()) {
+    // A tissue layer named like an output field would be ambiguous in ParaView.
+    const bool clash = std::find(options.field_names.begin(), options.field_names.end(),
+                                 layer.name) != options.field_names.end();
+    xdmf.attributes.push_back({clash ? "tissue_" + layer.name : layer.name, "/tissue/" + layer.name,
+                               layer.kind == LayerKind::Code});
   }
 }
 
@@ -224,7 +240,6 @@ void OutputWriter::Impl::create(const World& world) {
     h5::write_attr(ds.get(), "decay_per_min", spec.decay_per_min, where(path));
     h5::write_attr(ds.get(), "axes", kAxes, where(path));
     fields.push_back(std::move(ds));
-    xdmf.attributes.push_back({name, path, false});
   }
 
   h5::Handle tissue_group = h5::create_group(f, "tissue", where("/tissue"));
@@ -239,10 +254,6 @@ void OutputWriter::Impl::create(const World& world) {
     h5::write_attr(ds.get(), "description", layer.description, where(path));
     h5::write_attr(ds.get(), "axes", kAxes, where(path));
     if (is_code) write_codes(ds.get(), layer.codes, where(path));
-    // A tissue layer named like an output field would be ambiguous in ParaView.
-    const bool clash = std::find(options.field_names.begin(), options.field_names.end(),
-                                 layer.name) != options.field_names.end();
-    xdmf.attributes.push_back({clash ? "tissue_" + layer.name : layer.name, path, is_code});
     layers.push_back({layer.name, layer.kind, std::move(ds)});
   }
 
@@ -264,6 +275,71 @@ void OutputWriter::Impl::create(const World& world) {
   }
 
   h5::flush(f, options.path);
+}
+
+void OutputWriter::Impl::reopen(const World& world, OutputPosition at) {
+  file = h5::open_file_write(options.path);
+  const hid_t f = file.get();
+  if (h5::read_string_attr(f, "format", where("/")).value_or("") != "regensim") {
+    throw IoError(where("/") + ": not a regensim output file");
+  }
+  const auto rows = static_cast<hsize_t>(at.snapshots);
+  time_days = h5::open_dataset(f, "time_days", where("/time_days"));
+  h5::truncate_rows(time_days.get(), rows, where("/time_days"));
+  for (const std::string& name : options.field_names) {
+    const std::string path = "/fields/" + name;
+    fields.push_back(h5::open_dataset(f, path, where(path)));
+    h5::truncate_rows(fields.back().get(), rows, where(path));
+  }
+  for (const TissueLayer& layer : world.tissue().layers()) {
+    const std::string path = "/tissue/" + layer.name;
+    h5::Handle ds = h5::open_dataset(f, path, where(path));
+    h5::truncate_rows(ds.get(), rows, where(path));
+    layers.push_back({layer.name, layer.kind, std::move(ds)});
+  }
+  agents = h5::open_group(f, "agents", where("/agents"));
+  for (const std::string& k : h5::list_members(agents.get(), where("/agents"))) {
+    if (std::stoll(k) >= at.snapshots) h5::delete_link(agents.get(), k, where("/agents"));
+  }
+  type_names = h5::read_string_array_attr(agents.get(), "type_names", where("/agents"));
+
+  const auto metric_rows_h = static_cast<hsize_t>(at.metric_rows);
+  metrics_time_days = h5::open_dataset(f, "/metrics/time_days", where("/metrics/time_days"));
+  h5::truncate_rows(metrics_time_days.get(), metric_rows_h, where("/metrics/time_days"));
+  for (const std::string& name : options.metric_names) {
+    const std::string path = "/metrics/" + name;
+    metrics.push_back(h5::open_dataset(f, path, where(path)));
+    h5::truncate_rows(metrics.back().get(), metric_rows_h, where(path));
+  }
+  metric_rows = at.metric_rows;
+  times = h5::read_doubles(time_days.get(), where("/time_days"));
+  h5::write_attr(f, "status", to_string(RunStatus::Running), where("/"));
+  h5::flush(f, options.path);
+}
+
+OutputWriter::OutputWriter(const OutputOptions& options, const World& world,
+                           OutputPosition resume_at)
+    : impl_(std::make_unique<Impl>()) {
+  const h5::ErrorSilencer silence;
+  Impl& im = *impl_;
+  im.options = options;
+  const Lattice& lattice = world.lattice();
+  im.nx = lattice.nx();
+  im.ny = lattice.ny();
+  im.nz = lattice.nz();
+  im.voxel_size_um = lattice.voxel_size_um();
+  im.validate(world);
+  im.xdmf_path = xdmf_sidecar_path(options.path);
+  im.h5_name = std::filesystem::path(options.path).filename().string();
+  im.xdmf.h5_file_name = im.h5_name;
+  im.xdmf.nx = im.nx;
+  im.xdmf.ny = im.ny;
+  im.xdmf.nz = im.nz;
+  im.xdmf.voxel_size_um = im.voxel_size_um;
+  im.describe(world);
+  im.reopen(world, resume_at);
+  im.xdmf.times_days = im.times;
+  write_xdmf(im.xdmf_path, im.xdmf);
 }
 
 OutputWriter::OutputWriter(const OutputOptions& options, const World& world)
@@ -302,6 +378,7 @@ OutputWriter::OutputWriter(const OutputOptions& options, const World& world)
   im.xdmf.ny = im.ny;
   im.xdmf.nz = im.nz;
   im.xdmf.voxel_size_um = im.voxel_size_um;
+  im.describe(world);
   try {
     im.create(world);
   } catch (...) {
@@ -425,6 +502,7 @@ void OutputWriter::write_metrics(double time_days, std::span<const double> value
   // Grows last, like /time_days: its length is the number of complete rows.
   h5::append(im.metrics_time_days.get(), H5T_NATIVE_DOUBLE, &time_days, 1,
              im.where("/metrics/time_days"));
+  ++im.metric_rows;
   // Cheap (a few small chunks) and keeps the metrics of a killed run.
   h5::flush(im.file.get(), im.options.path);
 }
@@ -438,6 +516,10 @@ void OutputWriter::set_status(RunStatus status) {
 
 int OutputWriter::snapshot_count() const {
   return static_cast<int>(impl_->times.size());
+}
+
+OutputPosition OutputWriter::position() const {
+  return {static_cast<std::int64_t>(impl_->times.size()), impl_->metric_rows};
 }
 
 const std::string& OutputWriter::xdmf_path() const {

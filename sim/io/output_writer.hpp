@@ -25,6 +25,12 @@ struct OutputOptions {
 };
 
 enum class RunStatus { Running, Complete, Interrupted };
+
+/// How far an output file got: complete snapshots and complete metric rows.
+struct OutputPosition {
+  std::int64_t snapshots = 0;
+  std::int64_t metric_rows = 0;
+};
 const char* to_string(RunStatus status);
 
 class OutputWriter {
@@ -34,6 +40,11 @@ class OutputWriter {
   /// Throws InputError if the file exists and !overwrite (nothing is touched), IoError
   /// if it cannot be created (e.g. missing directory).
   OutputWriter(const OutputOptions& options, const World& world);
+  /// Reopens the existing file of a run restarted from a checkpoint: every dataset is cut
+  /// back to `resume_at` (what was written after the checkpoint goes), the status is set
+  /// to "running" again. Throws IoError if the file is not a regensim output of this
+  /// world or holds less than `resume_at`.
+  OutputWriter(const OutputOptions& options, const World& world, OutputPosition resume_at);
   ~OutputWriter();
   OutputWriter(const OutputWriter&) = delete;
   OutputWriter& operator=(const OutputWriter&) = delete;
@@ -47,6 +58,8 @@ class OutputWriter {
   void set_status(RunStatus status);
 
   int snapshot_count() const;
+  /// Complete snapshots and metric rows written so far.
+  OutputPosition position() const;
   const std::string& xdmf_path() const;
 
  private:

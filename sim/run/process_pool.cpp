@@ -24,6 +24,10 @@ pid_t start(const ProcessJob& job) {
                                      O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   }
+  // After the log is open, so a relative log path names the parent's directory.
+  if (!job.working_dir.empty()) {
+    posix_spawn_file_actions_addchdir_np(&actions, job.working_dir.c_str());
+  }
   std::vector<char*> argv;
   for (const auto& a : job.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -47,13 +51,15 @@ std::string self_executable() {
 
 std::vector<ProcessResult> run_processes(
     const std::vector<ProcessJob>& list, int jobs,
-    const std::function<void(std::size_t, const ProcessResult&)>& on_done) {
+    const std::function<void(std::size_t, const ProcessResult&)>& on_done,
+    const std::function<bool()>& keep_starting) {
   if (jobs < 1) throw std::invalid_argument("run_processes: jobs must be >= 1");
   std::vector<ProcessResult> results(list.size());
   std::map<pid_t, std::size_t> running;
   std::size_t next = 0;
-  while (next < list.size() || !running.empty()) {
-    while (next < list.size() && running.size() < static_cast<std::size_t>(jobs)) {
+  const auto may_start = [&] { return !keep_starting || keep_starting(); };
+  while ((next < list.size() && may_start()) || !running.empty()) {
+    while (next < list.size() && running.size() < static_cast<std::size_t>(jobs) && may_start()) {
       running[start(list[next])] = next;
       ++next;
     }

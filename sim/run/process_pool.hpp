@@ -11,6 +11,8 @@ namespace regensim::sim {
 struct ProcessJob {
   std::vector<std::string> argv;  // argv[0] is the program path
   std::string log_path;           // stdout and stderr of the child (empty: inherited)
+  std::string working_dir{};      // the child's working directory (empty: the parent's);
+                                  // log_path is opened before the change, argv after it
 };
 
 struct ProcessResult {
@@ -22,10 +24,12 @@ std::string self_executable();
 
 /// Runs every job, at most `jobs` (>= 1) at once, starting them in list order.
 /// `on_done(index, result)` is called in the parent as each job ends (in completion
-/// order). Returns the results in job order. Throws std::runtime_error if a child
-/// cannot be started.
+/// order). Once `keep_starting` (when given) returns false, no further job starts and
+/// those left keep exit_code -1; running ones are waited for. Returns the results in job
+/// order. Throws std::runtime_error if a child cannot be started.
 std::vector<ProcessResult> run_processes(
     const std::vector<ProcessJob>& list, int jobs,
-    const std::function<void(std::size_t, const ProcessResult&)>& on_done = {});
+    const std::function<void(std::size_t, const ProcessResult&)>& on_done = {},
+    const std::function<bool()>& keep_starting = {});
 
 }  // namespace regensim::sim

@@ -4,8 +4,12 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <memory>
 
+#include "sim/core/error.hpp"
 #include "sim/io/output_writer.hpp"
+#include "sim/run/checkpoint.hpp"
 #include "sim/run/stop_signal.hpp"
 
 namespace regensim::sim {
@@ -67,18 +71,40 @@ RunOutcome run_to_file(Simulation& sim, const RunRequest& request, std::ostream&
   options.threads = omp_get_max_threads();
   options.config_toml = request.config_toml;
 
-  OutputWriter writer(options, sim.world());
   const World& world = sim.world();
+  std::unique_ptr<OutputWriter> writer;
+  if (request.resume_at) {
+    try {
+      writer = std::make_unique<OutputWriter>(options, world, *request.resume_at);
+    } catch (const IoError& e) {
+      // E.g. a file torn by a crash: the checkpoint cannot be continued (bad input, so
+      // that a sweep sets the checkpoint aside and starts the run afresh).
+      throw InputError(std::string(e.what()) + "; cannot continue this output from the checkpoint");
+    }
+  } else {
+    writer = std::make_unique<OutputWriter>(options, world);
+  }
   const auto record_metrics = [&] {
-    writer.write_metrics(world.time_days(), sim.sample_metrics());
+    writer->write_metrics(world.time_days(), sim.sample_metrics());
   };
-  record_metrics();
-  writer.write_snapshot(world);
+  if (!request.resume_at) {
+    record_metrics();
+    writer->write_snapshot(world);
+  }
+  using Clock = std::chrono::steady_clock;
+  auto last_checkpoint = Clock::now();
+  const auto checkpoint = [&] {
+    // Absolute: a restart may start in another working directory (a batch job).
+    write_checkpoint(request.checkpoint_path, sim, request.config_toml,
+                     {std::filesystem::absolute(request.output_path).string(), writer->position()});
+    last_checkpoint = Clock::now();
+  };
 
   ProgressLine line(progress, request.show_progress, config.simulation.duration_days);
   while (!sim.finished()) {
-    if (stop_requested() != 0) {
-      writer.set_status(RunStatus::Interrupted);
+    if (stop_requested() != 0 || world.step() == request.stop_at_step) {
+      if (!request.checkpoint_path.empty()) checkpoint();
+      writer->set_status(RunStatus::Interrupted);
       line.finish();
       return RunOutcome::Interrupted;
     }
@@ -86,13 +112,23 @@ RunOutcome run_to_file(Simulation& sim, const RunRequest& request, std::ostream&
     const std::int64_t step = world.step();
     if (step % config.output.metrics_every_steps == 0 || sim.finished()) record_metrics();
     if (step % config.output.snapshot_every_steps == 0 || sim.finished()) {
-      writer.write_snapshot(world);
+      writer->write_snapshot(world);
+    }
+    if (!request.checkpoint_path.empty() && request.checkpoint_every_s > 0.0 && !sim.finished() &&
+        std::chrono::duration<double>(Clock::now() - last_checkpoint).count() >=
+            request.checkpoint_every_s) {
+      checkpoint();
     }
     line.update(world.time_days());
   }
   line.update(world.time_days(), true);
   line.finish();
-  writer.set_status(RunStatus::Complete);
+  writer->set_status(RunStatus::Complete);
+  // A finished run has nothing to resume; a stale checkpoint would only mislead.
+  if (!request.checkpoint_path.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(request.checkpoint_path, ec);
+  }
   return RunOutcome::Complete;
 }
 

@@ -1,8 +1,12 @@
 #pragma once
 /// Runs a built simulation to its end, writing snapshots and metrics to HDF5, with a
 /// progress line on a terminal and a clean stop on SIGINT/SIGTERM.
+#include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
+
+#include "sim/io/output_writer.hpp"
 
 #include "sim/run/simulation.hpp"
 
@@ -13,13 +17,23 @@ struct RunRequest {
   bool overwrite = false;
   bool show_progress = false;  // a carriage-return progress line on `progress`
   std::string config_toml;     // the resolved config, stored in /config
+  /// Checkpoint file (checkpoint.hpp), written every `checkpoint_every_s` seconds of wall
+  /// clock and on a stop request, and removed when the run completes. Empty: none.
+  std::string checkpoint_path;
+  double checkpoint_every_s = 0.0;  // 0: only on a stop request
+  /// Continue the existing output file from this position (a restart) instead of
+  /// creating it.
+  std::optional<OutputPosition> resume_at;
+  /// Acts as a stop request once the world reaches this step (tests); -1: never.
+  std::int64_t stop_at_step = -1;
 };
 
 enum class RunOutcome { Complete, Interrupted };
 
 /// Runs `sim` from its current step to the end. Snapshot and metrics cadences come from
 /// the config; the first snapshot is the state after setup and the last one the final
-/// state. On a stop request the file is flushed and marked "interrupted".
+/// state. On a stop request the file is flushed and marked "interrupted", after a
+/// checkpoint is written when request.checkpoint_path is set.
 RunOutcome run_to_file(Simulation& sim, const RunRequest& request, std::ostream& progress);
 
 }  // namespace regensim::sim

@@ -1,6 +1,7 @@
 #include "sim/run/simulation.hpp"
 
 #include <cmath>
+#include <stdexcept>
 
 #include "sim/core/error.hpp"
 #include "sim/core/format.hpp"
@@ -83,6 +84,17 @@ std::unique_ptr<Simulation> Simulation::build(ConfigDocument& doc, const RuleReg
   sim->solver_ = make_solver(sim->config_.solver.method, sim->world_->lattice());
   sim->balances_.assign(sim->config_.fields.size(), FieldBalance{});
   sim->metrics_ = registry.metrics_for(*sim->world_);
+  for (const auto& rule : sim->rules_) {
+    for (auto& m : rule->metrics(*sim->world_)) {
+      for (const auto& existing : sim->metrics_) {
+        if (existing.name == m.name) {
+          throw ConfigError("rules." + rule->name() + ": metric '" + m.name +
+                            "' is already defined by another rule or the models");
+        }
+      }
+      sim->metrics_.push_back(std::move(m));
+    }
+  }
   return sim;
 }
 
@@ -110,6 +122,13 @@ void Simulation::step() {
   }
   world_->agents().compact();
   world_->advance_clock();
+}
+
+void Simulation::restore_balances(std::vector<FieldBalance> balances) {
+  if (balances.size() != balances_.size()) {
+    throw std::invalid_argument("Simulation::restore_balances: one balance per field expected");
+  }
+  balances_ = std::move(balances);
 }
 
 std::vector<double> Simulation::sample_metrics() const {

@@ -35,6 +35,12 @@ class Simulation {
   /// Substance moved in each field since the start, in field order.
   const std::vector<FieldBalance>& balances() const { return balances_; }
 
+  /// The field solver, whose carried state a checkpoint saves and restores.
+  DiffusionSolver& solver() { return *solver_; }
+  const DiffusionSolver& solver() const { return *solver_; }
+  /// Replaces the balances (a restart); one per field.
+  void restore_balances(std::vector<FieldBalance> balances);
+
  private:
   Simulation(RunConfig config, std::unique_ptr<World> world);
   void run_phase(Phase phase, const StepContext& ctx);

@@ -14,6 +14,13 @@
 
 namespace regensim::sim {
 
+void DiffusionSolver::restore_carried_state(const std::vector<SolverWord>& words) {
+  if (!words.empty()) {
+    throw std::invalid_argument("solver state word '" + words.front().name +
+                                "' for a solver that carries none");
+  }
+}
+
 namespace {
 
 // The decay sum is split into at most kMaxDecayBlocks blocks whose size depends only on

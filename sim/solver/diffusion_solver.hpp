@@ -12,7 +12,10 @@
 ///    discrete steady state for any dt, non-negative for non-negative data.
 ///  - ExplicitFtcs (the test reference): reactions by backward Euler per voxel
 ///    (apply_reactions), then one forward-Euler diffusion step (explicit_ftcs.hpp).
+#include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "sim/core/lattice.hpp"
 #include "sim/fields/field.hpp"
@@ -21,9 +24,21 @@ namespace regensim::sim {
 
 enum class SolverMethod { ImplicitLod, ExplicitFtcs };
 
+/// One named word of state a solver carries from one step to the next.
+struct SolverWord {
+  std::string name;
+  std::uint64_t value = 0;
+};
+
 class DiffusionSolver {
  public:
   virtual ~DiffusionSolver() = default;
+  /// State the solver carries across steps (results of the next step depend on it), for
+  /// checkpoints. Default: none.
+  virtual std::vector<SolverWord> carried_state() const { return {}; }
+  /// Restores what carried_state() returned; throws std::invalid_argument on a word the
+  /// solver does not know.
+  virtual void restore_carried_state(const std::vector<SolverWord>& words);
   /// Advances `field` by dt_min >= 0 minutes (diffusion and reactions) and returns what
   /// moved: total(after) - total(before) == balance.net() up to float rounding. Parallel
   /// inside (OpenMP); results are identical for any thread count.

@@ -5,6 +5,8 @@
 #include <cassert>
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
+#include <string_view>
 
 namespace regensim::sim {
 
@@ -197,6 +199,35 @@ std::uint64_t ImplicitLodSolver::collect_terms(const Field& field) {
     for (; i < n; ++i) sig.add(mask[i]);
   }
   return sig.value();
+}
+
+namespace {
+constexpr std::string_view kForcingPrefix = "forcing/";
+constexpr std::string_view kFallbacksWord = "positivity_fallbacks";
+}  // namespace
+
+std::vector<SolverWord> ImplicitLodSolver::carried_state() const {
+  std::vector<SolverWord> words;
+  for (const Forcing& f : forcing_)
+    words.push_back({std::string(kForcingPrefix) + f.field, f.signature});
+  words.push_back({std::string(kFallbacksWord), static_cast<std::uint64_t>(fallbacks_)});
+  return words;
+}
+
+void ImplicitLodSolver::restore_carried_state(const std::vector<SolverWord>& words) {
+  std::vector<Forcing> forcing;
+  std::int64_t fallbacks = 0;
+  for (const SolverWord& w : words) {
+    if (w.name.starts_with(kForcingPrefix)) {
+      forcing.push_back({w.name.substr(kForcingPrefix.size()), w.value});
+    } else if (w.name == kFallbacksWord) {
+      fallbacks = static_cast<std::int64_t>(w.value);
+    } else {
+      throw std::invalid_argument("implicit solver: unknown state word '" + w.name + "'");
+    }
+  }
+  forcing_ = std::move(forcing);
+  fallbacks_ = fallbacks;
 }
 
 bool ImplicitLodSolver::forcing_changed(const std::string& name, std::uint64_t signature) {

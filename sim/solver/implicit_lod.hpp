@@ -55,6 +55,11 @@ class ImplicitLodSolver final : public DiffusionSolver {
   /// terms than any before.
   FieldBalance step(Field& field, double dt_min) override;
 
+  /// The forcing signature each field last saw ("forcing/<field>"), which decides whether
+  /// its next step takes a graded start, and the fallback count.
+  std::vector<SolverWord> carried_state() const override;
+  void restore_carried_state(const std::vector<SolverWord>& words) override;
+
   /// Sub-steps recomputed with the positive fallback scheme since construction.
   std::int64_t positivity_fallbacks() const { return fallbacks_; }
 
