@@ -210,6 +210,10 @@ RunConfig read_run_config(ConfigTable& root) {
     ConfigTable t = root.table("output");
     c.output = read_output(t, c.simulation, c.fields);
   }
+  if (root.has("compare")) {
+    ConfigTable t = root.table("compare");
+    c.compare = read_compare_params(t);
+  }
   return c;
 }
 

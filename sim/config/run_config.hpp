@@ -3,9 +3,11 @@
 /// Biology sections ([rules.*]) are read by the rules themselves (sim/rules/registry.hpp).
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "sim/config/compare_params.hpp"
 #include "sim/config/config_table.hpp"
 #include "sim/fields/field.hpp"
 #include "sim/solver/diffusion_solver.hpp"
@@ -50,11 +52,13 @@ struct RunConfig {
   SolverParams solver;
   Mechanisms mechanisms;
   std::vector<FieldSpec> fields;
+  /// The [compare] table, when the config has one (`regensim compare` needs it).
+  std::optional<CompareParams> compare;
   /// Where each field's fixed_layer was set (for errors found after setup).
   std::vector<std::string> fixed_layer_where;
 };
 
-/// Reads [simulation], [output], [solver], [mechanisms] and [fields.*] from `root` and
+/// Reads [simulation], [output], [solver], [mechanisms], [fields.*] and [compare] from `root` and
 /// validates them (including the explicit solver's stability limit). Leaves [rules] to
 /// the caller. Throws ConfigError naming file, line and key.
 RunConfig read_run_config(ConfigTable& root);

@@ -163,10 +163,46 @@ const BadConfigCase kCases[] = {
      "half_life_min = 60.0",
      "half_life_min = 60.0\nfixed_value = 1.0",
      {"fields.vegf.fixed_value", "fixed_layer is not"}},
+    {"compare_without_sham",
+     "",
+     "\n[compare]\noutcomes = [\"mean_vegf\"]\n",
+     {"missing required key compare.sham"}},
+    {"compare_sham_empty", "", "\n[compare]\nsham = []\n", {"compare.sham", "at least one"}},
+    {"compare_sham_not_an_override",
+     "",
+     "\n[compare]\nsham = [\"count0\"]\n",
+     {"bad.toml:", "compare.sham", "not an override of the form section.key=value"}},
+    {"compare_sham_sets_a_mechanism",
+     "",
+     "\n[compare]\nsham = [\"mechanisms.paracrine=false\"]\n",
+     {"compare.sham", "set by the comparison itself"}},
+    {"compare_untreated_same_as_sham",
+     "",
+     "\n[compare]\nsham = [\"rules.injection.count=0\"]\nuntreated = "
+     "[\"rules.injection.count=0\"]\n",
+     {"compare.untreated", "must differ from sham"}},
+    {"compare_unknown_key",
+     "",
+     "\n[compare]\nsham = [\"rules.injection.count=0\"]\nreplicates = 3\n",
+     {"unknown key compare.replicates", "outcomes"}},
+    {"compare_outcome_twice",
+     "",
+     "\n[compare]\nsham = [\"rules.injection.count=0\"]\noutcomes = [\"n_msc\", \"n_msc\"]\n",
+     {"compare.outcomes", "listed twice"}},
 };
 
 INSTANTIATE_TEST_SUITE_P(Cli, BadConfig, ::testing::ValuesIn(kCases),
                          [](const auto& test_info) { return std::string(test_info.param.name); });
+
+TEST(Cli, RunAcceptsAValidCompareTable) {
+  const TempDir dir;
+  const std::string path = dir.file("ok.toml");
+  write_file(path, small_config(dir.file("run.h5")) +
+                       "\n[compare]\nsham = [\"rules.injection.count=0\"]\n");
+  const auto r = run_cli({"run", path, "--quiet"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(dir.file("run.h5")));
+}
 
 TEST(Cli, MissingConfigFileIsBadInput) {
   const auto r = run_cli({"check", "/nonexistent/regensim.toml"});
