@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/cell_types.hpp"
+#include "models/signals.hpp"
 #include "sim/core/rng.hpp"
 
 namespace regensim::models {
@@ -12,11 +13,36 @@ RandomWalkParams RandomWalkParams::read(sim::ConfigTable& t, sim::World& world) 
   RandomWalkParams p;
   p.cell_types = read_cell_types(t, "cell_types", world);
   p.speed_um_per_hour = t.get_double("speed_um_per_hour", sim::non_negative());
+  if (t.has("chemotaxis_field")) {
+    p.chemotaxis_field = field_index(t, "chemotaxis_field", world);
+    p.chemotaxis_sensitivity = t.get_double("chemotaxis_sensitivity", sim::non_negative());
+    p.chemotaxis_half_max = t.get_double("chemotaxis_half_max", sim::positive());
+  } else {
+    t.accept("chemotaxis_field");
+  }
   return p;
 }
 
 RandomWalk::RandomWalk(std::string name, RandomWalkParams params)
     : NamedRule(std::move(name)), p_(std::move(params)) {}
+
+int RandomWalk::chemotactic_pick(const std::vector<float>& c, sim::VoxelIndex from,
+                                 const std::array<sim::VoxelIndex, 6>& nb, int count,
+                                 double u) const {
+  std::array<double, 6> w{};
+  double total = 0.0;
+  const double scale = p_.chemotaxis_sensitivity / (p_.chemotaxis_half_max + c[from]);
+  for (int j = 0; j < count; ++j) {
+    total += w[static_cast<std::size_t>(j)] =
+        std::exp(scale * (c[nb[static_cast<std::size_t>(j)]] - c[from]));
+  }
+  double acc = 0.0;
+  for (int j = 0; j < count; ++j) {
+    acc += w[static_cast<std::size_t>(j)];
+    if (u * total < acc) return j;
+  }
+  return count - 1;
+}
 
 double RandomWalk::jump_probability(double h_um, double dt_min) const {
   const double jumps_per_min = p_.speed_um_per_hour / h_um / 60.0;
@@ -33,6 +59,10 @@ void RandomWalk::apply(sim::Phase, sim::World& world, const sim::StepContext& ct
   const auto& ids = agents.ids();
   const auto& types = agents.types();
   const auto& voxels = agents.voxels();
+  const std::vector<float>* chemo =
+      p_.chemotaxis_field < 0
+          ? nullptr
+          : &world.fields()[static_cast<std::size_t>(p_.chemotaxis_field)].values();
 
   // Propose in parallel: each agent's choice depends only on (seed, step, id).
 #pragma omp parallel for schedule(static)
@@ -47,7 +77,9 @@ void RandomWalk::apply(sim::Phase, sim::World& world, const sim::StepContext& ct
     std::array<sim::VoxelIndex, 6> nb{};
     const int count = lattice.von_neumann(voxels[slot], nb);
     if (count == 0) continue;  // a one-voxel lattice
-    const auto pick = static_cast<int>(sim::KeyedRng::to_open01(bits[1]) * count);
+    const double u = sim::KeyedRng::to_open01(bits[1]);
+    const int pick = chemo == nullptr ? static_cast<int>(u * count)
+                                      : chemotactic_pick(*chemo, voxels[slot], nb, count, u);
     const sim::VoxelIndex target = nb[static_cast<std::size_t>(std::min(pick, count - 1))];
     if (agents.occupied(target)) continue;         // contact: no room there
     wanted_[slot] = {slot, target, bits[2] | 1u};  // priority 0 marks "no proposal"

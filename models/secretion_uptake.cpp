@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "models/cell_types.hpp"
-#include "sim/core/format.hpp"
+#include "models/signals.hpp"
 
 namespace regensim::models {
 
@@ -13,13 +13,7 @@ CellFieldCouplingParams read_coupling(sim::ConfigTable& t, sim::World& world,
                                       const char* rate_key) {
   CellFieldCouplingParams p;
   p.cell_types = read_cell_types(t, "cell_types", world);
-  const std::string field = t.get_string("field");
-  std::vector<std::string> names;
-  for (std::size_t i = 0; i < world.fields().size(); ++i) {
-    names.push_back(world.fields()[i].name());
-    if (names.back() == field) p.field = static_cast<int>(i);
-  }
-  if (p.field < 0) t.fail("field", "no such field (fields: " + sim::join_names(names) + ")");
+  p.field = field_index(t, "field", world);
   p.rate = t.get_double(rate_key, sim::non_negative());
   return p;
 }
