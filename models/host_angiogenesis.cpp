@@ -58,15 +58,6 @@ double HostAngiogenesisParams::branch_probability(double length_um) const {
   return std::clamp(f, 0.0, 1.0);
 }
 
-double capillary_density_per_mm2(const sim::World& world) {
-  const sim::TissueLayer* layer = world.tissue().find("vessel");
-  if (layer == nullptr) return 0.0;
-  const auto n = std::count_if(layer->classes.begin(), layer->classes.end(),
-                               [](std::uint8_t c) { return c != 0; });
-  const double h_mm = world.lattice().voxel_size_um() / 1000.0;
-  return static_cast<double>(n) / (static_cast<double>(world.lattice().size()) * h_mm * h_mm);
-}
-
 HostAngiogenesis::HostAngiogenesis(std::string name, HostAngiogenesisParams params,
                                    const sim::Mechanisms& mechanisms, sim::World& world)
     : NamedRule(std::move(name)), p_(params), enabled_(mechanisms.angiogenesis) {
@@ -75,10 +66,6 @@ HostAngiogenesis::HostAngiogenesis(std::string name, HostAngiogenesisParams para
   tip_ = world.agent_type("endothelial_tip");
   length_column_ = ensure_column(world, kSproutLengthColumn, 0.0f);
   heading_column_ = ensure_column(world, kSproutHeadingColumn, -1.0f);
-}
-
-std::vector<sim::MetricDef> HostAngiogenesis::metrics(const sim::World&) const {
-  return {{"capillary_density", "1/mm^2", capillary_density_per_mm2}};
 }
 
 void HostAngiogenesis::apply(sim::Phase, sim::World& world, const sim::StepContext& ctx) {

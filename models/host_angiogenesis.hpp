@@ -43,11 +43,6 @@ struct HostAngiogenesisParams {
   double branch_probability(double length_um) const;
 };
 
-/// Capillaries per mm² of cross-section: vessel voxels x h / lattice volume (vessel
-/// length per volume, L_V). Exact for capillaries crossing the section at right angles
-/// (a 2D lattice, or 3D vessels along z); an isotropic network shows L_V / 2 profiles.
-/// One vessel voxel stands for one capillary, so 1/h² is the most a lattice can show.
-double capillary_density_per_mm2(const sim::World& world);
 
 class HostAngiogenesis final : public sim::NamedRule {
  public:
@@ -55,7 +50,6 @@ class HostAngiogenesis final : public sim::NamedRule {
                    const sim::Mechanisms& mechanisms, sim::World& world);
   sim::PhaseSet phases() const override { return {sim::Phase::Act}; }
   void apply(sim::Phase phase, sim::World& world, const sim::StepContext& ctx) override;
-  std::vector<sim::MetricDef> metrics(const sim::World& world) const override;
 
  private:
   void fuse(sim::World& world);

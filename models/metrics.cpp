@@ -6,6 +6,15 @@
 
 namespace regensim::models {
 
+double capillary_density_per_mm2(const sim::World& world) {
+  const sim::TissueLayer* layer = world.tissue().find("vessel");
+  if (layer == nullptr) return 0.0;
+  const auto n = std::count_if(layer->classes.begin(), layer->classes.end(),
+                               [](std::uint8_t c) { return c != 0; });
+  const double h_mm = world.lattice().voxel_size_um() / 1000.0;
+  return static_cast<double>(n) / (static_cast<double>(world.lattice().size()) * h_mm * h_mm);
+}
+
 void add_standard_metrics(const sim::World& world, std::vector<sim::MetricDef>& out) {
   for (const char* type_name : kCellTypeNames) {
     const std::string name = type_name;
@@ -24,12 +33,7 @@ void add_standard_metrics(const sim::World& world, std::vector<sim::MetricDef>& 
                    [i](const sim::World& w) { return w.fields()[i].mean(); }});
   }
   if (world.tissue().find("vessel") != nullptr) {
-    out.push_back({"vessel_density", "fraction of voxels", [](const sim::World& w) {
-                     const auto& v = w.tissue().find("vessel")->classes;
-                     const auto n =
-                         std::count_if(v.begin(), v.end(), [](auto c) { return c != 0; });
-                     return static_cast<double>(n) / static_cast<double>(v.size());
-                   }});
+    out.push_back({"vessel_density", "capillaries per mm^2", capillary_density_per_mm2});
   }
 }
 

@@ -27,6 +27,10 @@ double segment_distance2(const Eigen::Vector3d& q, const Eigen::Vector3d& a,
   return (a + s * ab - q).squaredNorm();
 }
 
+// Purpose key of placement draws: deaths and commitments use 0 and divisions 1 in the
+// same stream, keyed by agent id; a voxel index may equal an id.
+constexpr std::uint64_t kDeliveryDraw = 2;
+
 bool is_vessel(const sim::World& world, sim::VoxelIndex v) {
   const sim::TissueLayer* vessel = world.tissue().find("vessel");
   return vessel != nullptr && vessel->classes[v] != 0;
@@ -143,8 +147,10 @@ std::int64_t deliver_dose(const DeliveryParams& p, const CellProduct& product, s
   if (strict && static_cast<std::int64_t>(candidates.size()) < wanted) {
     throw sim::ConfigError(p.where + ": " + std::to_string(wanted) + " lattice cells to place but only " +
                            std::to_string(candidates.size()) +
-                           " free voxels at the delivery site; lower the dose, raise "
-                           "cells_per_agent or enlarge radius_um");
+                           (p.intravenous ? " free voxels next to vessels; lower the dose or reach_fraction, or "
+                                           "raise cells_per_agent"
+                                         : " free voxels at the delivery site; lower the dose, "
+                                           "raise cells_per_agent or enlarge radius_um"));
   }
   // Weighted sampling without replacement by keyed exponential races (smallest
   // -ln(u)/w wins): depends on the seed, step and voxel only, never on thread count.
@@ -157,7 +163,7 @@ std::int64_t deliver_dose(const DeliveryParams& p, const CellProduct& product, s
   race.reserve(candidates.size());
   for (const auto v : candidates) {
     const double w = 1.0 + (infl != nullptr ? p.homing_gain * p.homing((*infl)[v]) : 0.0);
-    const double u = sim::KeyedRng::to_open01(rng.bits(static_cast<std::uint64_t>(ctx.step), v)[0]);
+    const double u = sim::KeyedRng::to_open01(rng.bits(static_cast<std::uint64_t>(ctx.step), v, kDeliveryDraw)[0]);
     race.emplace_back(-std::log(u) / w, v);
   }
   const auto n = static_cast<std::size_t>(std::min<std::int64_t>(wanted, static_cast<std::int64_t>(race.size())));

@@ -9,7 +9,7 @@
 namespace regensim::models {
 
 /// Defaults that differ between cell sources. Sources: ../shared/parameters.md rows as
-/// noted in cell_sources.cpp and docs/model.md; the rest "assumed, not sourced".
+/// noted in msc_product.cpp and docs/model.md; the rest "assumed, not sourced".
 struct SourcePreset {
   const char* name;
   double doubling_time_h;     // proliferation in good oxygen

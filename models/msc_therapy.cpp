@@ -4,6 +4,7 @@
 
 #include "models/cell_types.hpp"
 #include "models/tissue_state.hpp"
+#include "sim/core/error.hpp"
 
 namespace regensim::models {
 
@@ -70,7 +71,13 @@ MscTherapy::MscTherapy(const std::string& name, sim::ConfigTable& t, sim::RuleCo
   }
   secretion.finish();
   for (const double day : delivery_.days) {
-    dose_steps_.push_back(std::llround(day * 24.0 * 60.0 / ctx.world.step_min()));
+    const std::int64_t step = std::llround(day * 24.0 * 60.0 / ctx.world.step_min());
+    if (!dose_steps_.empty() && step == dose_steps_.back()) {
+      throw sim::ConfigError(delivery_.where + ": two dose days fall on the same " +
+                             std::to_string(ctx.world.step_min()) +
+                             "-minute step; doses are given at the nearest step");
+    }
+    dose_steps_.push_back(step);
   }
   ctx.world.add_note(name + ": " + delivery_.scaling_note(product_));
 }

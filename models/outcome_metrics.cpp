@@ -11,14 +11,19 @@ const std::vector<float>& fractions(const sim::World& w, const char* name) {
   return w.tissue().find(name)->fractions;
 }
 
-/// Sum of `value(v)` over injury-region voxels, divided by their number (0 if none).
+using Region = FunctionIndexParams::Region;
+
+/// Sum of `value(v)` over the region's voxels, divided by their number (0 if none).
 template <typename Value>
-double region_mean(const sim::World& w, bool core_only, Value value) {
+double region_mean(const sim::World& w, Region region, Value value) {
   const auto& injury = w.tissue().find("injury")->classes;
   double sum = 0.0;
   std::size_t n = 0;
   for (std::size_t v = 0; v < injury.size(); ++v) {
-    if (injury[v] == kIntact || (core_only && injury[v] != kInjuryCore)) continue;
+    if (region != Region::All &&
+        (injury[v] == kIntact || (region == Region::Core && injury[v] != kInjuryCore))) {
+      continue;
+    }
     sum += value(v);
     ++n;
   }
@@ -36,7 +41,7 @@ void add_outcome_metrics(const sim::World& world, std::vector<sim::MetricDef>& o
                    const auto& m = fractions(w, "contractile");
                    const auto& p = fractions(w, "regen_paracrine");
                    const auto& s = fractions(w, "regen_spontaneous");
-                   return region_mean(w, false, [&](std::size_t v) {
+                   return region_mean(w, Region::Injury, [&](std::size_t v) {
                      return double(c[v]) + b[v] + m[v] + p[v] + s[v];
                    });
                  }});
@@ -45,13 +50,13 @@ void add_outcome_metrics(const sim::World& world, std::vector<sim::MetricDef>& o
     out.push_back({std::string("regenerated_") + route + "_fraction", unit,
                    [layer](const sim::World& w) {
                      const auto& f = w.tissue().find(layer)->fractions;
-                     return region_mean(w, false, [&](std::size_t v) { return double(f[v]); });
+                     return region_mean(w, Region::Injury, [&](std::size_t v) { return double(f[v]); });
                    }});
   }
   out.push_back({"scar_fraction", "share of injury-region voxels that are scar",
                  [](const sim::World& w) {
                    const auto& scar = w.tissue().find("scar")->classes;
-                   return region_mean(w, false,
+                   return region_mean(w, Region::Injury,
                                       [&](std::size_t v) { return scar[v] != 0 ? 1.0 : 0.0; });
                  }});
 }
@@ -59,7 +64,10 @@ void add_outcome_metrics(const sim::World& world, std::vector<sim::MetricDef>& o
 FunctionIndexParams FunctionIndexParams::read(sim::ConfigTable& t, sim::World& world) {
   declare_tissue_layers(world);
   FunctionIndexParams p;
-  p.core_only = t.get_choice("region", {"injury", "core"}, "injury") == "core";
+  const std::string region = t.get_choice("region", {"injury", "core", "all"}, "injury");
+  p.region = region == "core" ? Region::Core : (region == "all" ? Region::All : Region::Injury);
+  p.metric = t.get_string("metric", "function_index");
+  p.complement = t.get_bool("complement", false);
   sim::ConfigTable w = t.table("weights");
   std::vector<std::string> valid;
   for (const auto& l : world.tissue().layers()) {
@@ -88,17 +96,18 @@ double FunctionIndex::evaluate(const sim::World& world) const {
   for (const auto& [layer, weight] : p_.weights) {
     terms.emplace_back(world.tissue().find(layer)->fractions.data(), weight);
   }
-  return region_mean(world, p_.core_only, [&](std::size_t v) {
+  const double index = region_mean(world, p_.region, [&](std::size_t v) {
     double sum = 0.0;
     for (const auto& [f, weight] : terms) sum += weight * f[v];
     if (p_.threshold > 0.0) return sum >= p_.threshold ? 1.0 : 0.0;
     return sum;
   });
+  return p_.complement ? 1.0 - index : index;
 }
 
 std::vector<sim::MetricDef> FunctionIndex::metrics(const sim::World&) const {
   const std::string units = p_.description.empty() ? "see docs/scenarios.md" : p_.description;
-  return {{"function_index", units, [this](const sim::World& w) { return evaluate(w); }}};
+  return {{p_.metric, units, [this](const sim::World& w) { return evaluate(w); }}};
 }
 
 }  // namespace regensim::models

@@ -16,11 +16,15 @@ namespace regensim::models {
 /// regenerated_fraction: each is a volume of regenerated tissue per injury-region voxel.
 void add_outcome_metrics(const sim::World& world, std::vector<sim::MetricDef>& out);
 
-/// A scenario's function index: over the region (injury core, or core and border), the
-/// mean of sum_l w_l * layer_l per voxel; with a threshold, the share of region voxels
-/// where that sum reaches it.
+/// A scenario's function index: over the region (injury core, core and border, or the
+/// whole lattice), the mean of sum_l w_l * layer_l per voxel; with a threshold, the share
+/// of region voxels where that sum reaches it; with `complement`, one minus that. The
+/// metric is named `metric` (default function_index), so one scenario can offer more
+/// region indices, e.g. infarct_size.
 struct FunctionIndexParams {
-  bool core_only = false;
+  enum class Region { Injury, Core, All } region = Region::Injury;
+  std::string metric = "function_index";
+  bool complement = false;
   std::vector<std::pair<std::string, double>> weights;  // fraction layer -> weight
   double threshold = 0.0;                               // 0: mean instead of share
   std::string description;

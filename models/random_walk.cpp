@@ -59,6 +59,8 @@ void RandomWalk::apply(sim::Phase, sim::World& world, const sim::StepContext& ct
   const auto& ids = agents.ids();
   const auto& types = agents.types();
   const auto& voxels = agents.voxels();
+  const sim::TissueLayer* vessel_layer = world.tissue().find("vessel");
+  const std::uint8_t* vessel = vessel_layer != nullptr ? vessel_layer->classes.data() : nullptr;
   const std::vector<float>* chemo =
       p_.chemotaxis_field < 0
           ? nullptr
@@ -82,6 +84,7 @@ void RandomWalk::apply(sim::Phase, sim::World& world, const sim::StepContext& ct
                                       : chemotactic_pick(*chemo, voxels[slot], nb, count, u);
     const sim::VoxelIndex target = nb[static_cast<std::size_t>(std::min(pick, count - 1))];
     if (agents.occupied(target)) continue;         // contact: no room there
+    if (vessel != nullptr && vessel[target] != 0) continue;  // cells stay out of vessels
     wanted_[slot] = {slot, target, bits[2] | 1u};  // priority 0 marks "no proposal"
   }
 

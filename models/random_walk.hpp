@@ -3,7 +3,8 @@
 /// (docs/model.md#random_walk). Each step a cell of the listed types jumps with
 /// probability 1 - exp(-lambda * dt), lambda = speed_um_per_hour / voxel size, to one of
 /// its von Neumann neighbours chosen uniformly; the jump happens only if that voxel was
-/// empty when the step began and no competitor with a lower keyed priority wants it.
+/// empty (and not a vessel) when the step began and no competitor with a lower keyed
+/// priority wants it.
 /// With a chemotaxis field c, neighbour j is chosen with weight
 /// exp(chi * (c_j - c_i) / (K + c_i)): a relative (Weber-law) gradient bias up the field.
 #include <array>

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "models/tissue_state.hpp"
+#include "sim/core/rng.hpp"
 
 namespace regensim::models {
 
@@ -67,6 +68,8 @@ TissueRegion read_region(sim::ConfigTable& t, const std::string& name) {
                                          std::to_string(total) + ", more than 1");
   }
   r.vessel_free = t.get_bool("vessel_free", false);
+  // A partly perfused zone (collateral flow): fewer vessels, so moderate hypoxia.
+  r.vessel_keep_fraction = t.get_double("vessel_keep_fraction", 1.0, sim::between(0.0, 1.0));
   return r;
 }
 
@@ -111,7 +114,8 @@ TissueMap::TissueMap(std::string name, TissueMapParams params, sim::World& world
   declare_tissue_layers(world);
 }
 
-void TissueMap::apply(sim::Phase, sim::World& world, const sim::StepContext&) {
+void TissueMap::apply(sim::Phase, sim::World& world, const sim::StepContext& ctx) {
+  const sim::KeyedRng rng(ctx.seed, sim::stream_for(name()));
   const TissueState t = TissueState::of(world);
   const sim::Lattice& lat = world.lattice();
   const double h = lat.voxel_size_um();
@@ -128,6 +132,10 @@ void TissueMap::apply(sim::Phase, sim::World& world, const sim::StepContext&) {
           if (r.tissue >= 0) t.tissue_type[v] = static_cast<std::uint8_t>(r.tissue);
           if (r.injury >= 0) t.injury[v] = static_cast<std::uint8_t>(r.injury);
           if (r.vessel_free) t.vessel[v] = 0;
+          if (t.vessel[v] != 0 && r.vessel_keep_fraction < 1.0 &&
+              rng.uniform(0, lat.index(x, y, 0)) >= r.vessel_keep_fraction) {  // whole z-line
+            t.vessel[v] = 0;
+          }
           if (!r.fractions.empty()) {
             for (float* f : {t.viable, t.necrotic, t.collagen, t.cartilage_matrix, t.bone_matrix,
                              t.contractile}) {

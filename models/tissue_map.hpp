@@ -23,6 +23,7 @@ struct TissueRegion {
   int injury = -1;                                // InjuryZone, -1: keep
   std::vector<std::pair<std::string, float>> fractions;  // layer name -> value
   bool vessel_free = false;                              // removes vessels inside
+  double vessel_keep_fraction = 1.0;  // keeps this share of vessel voxels (keyed by voxel)
   bool contains(const std::array<double, 3>& p, const std::array<double, 3>& centre,
                 bool is_2d) const;
 };

@@ -5,6 +5,7 @@
 
 #include "host_test_support.hpp"
 #include "models/host_angiogenesis.hpp"
+#include "models/metrics.hpp"
 #include "sim/core/error.hpp"
 
 namespace regensim::models {

@@ -8,6 +8,7 @@
 
 #include "host_test_support.hpp"
 #include "models/host_angiogenesis.hpp"
+#include "models/metrics.hpp"
 #include "sim/rules/registry.hpp"
 #include "sim/run/checkpoint.hpp"
 #include "sim/run/simulation.hpp"

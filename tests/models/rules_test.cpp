@@ -217,7 +217,8 @@ TEST(Metrics, CountsByTypeFieldMeansAndVesselDensity) {
   EXPECT_EQ(values.at("n_macrophage"), 1.0);
   EXPECT_EQ(values.at("n_chondrocyte"), 0.0);
   EXPECT_DOUBLE_EQ(values.at("mean_oxygen"), 3.0);
-  EXPECT_DOUBLE_EQ(values.at("vessel_density"), 1.0 / 20.0);
+  // One capillary crossing a 0.08 mm x 0.1 mm section: 125 per mm².
+  EXPECT_DOUBLE_EQ(values.at("vessel_density"), 1.0 / (0.08 * 0.1));
 }
 
 }  // namespace
