@@ -14,6 +14,7 @@
 #include "sim/cli/sweep_command.hpp"
 #include "sim/config/config_table.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/format.hpp"
 #include "sim/io/output_writer.hpp"
 #include "sim/io/xdmf.hpp"
 #include "sim/rules/registry.hpp"
@@ -37,18 +38,6 @@ struct Options {
   double checkpoint_every_hours = 0.0;  // wall clock; 0: only on SIGINT/SIGTERM
   std::string info_file;
 };
-
-std::string human_bytes(double bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (bytes >= 1024.0 && u < 4) {
-    bytes /= 1024.0;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f %s", bytes, units[u]);
-  return buf;
-}
 
 sim::ConfigDocument load_config(const Options& o) {
   auto doc = sim::ConfigDocument::from_file(o.config);
@@ -81,9 +70,9 @@ int cmd_check(const Options& o, std::ostream& out) {
   }
   for (const auto& note : simulation->world().notes()) out << "# note: " << note << "\n";
   const auto e = sim::estimate_run(*simulation);
-  out << "# estimated memory: " << human_bytes(e.memory_bytes) << "\n";
+  out << "# estimated memory: " << sim::human_bytes(e.memory_bytes) << "\n";
   out << "# estimated output: " << e.snapshots << " snapshots, at most "
-      << human_bytes(e.output_bytes_uncompressed) << " before compression\n";
+      << sim::human_bytes(e.output_bytes_uncompressed) << " before compression\n";
   out << "# resolved config:\n" << doc.to_toml() << "\n";
   return kExitOk;
 }

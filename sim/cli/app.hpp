@@ -1,5 +1,5 @@
 #pragma once
-/// The regensim command line: run, check, info, --version. Kept apart from main() so
+/// The regensim command line: run, check, info, compare, sweep, collect, --version. Kept apart from main() so
 /// tests can drive it in-process.
 #include <ostream>
 #include <string>

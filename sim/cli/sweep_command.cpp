@@ -11,6 +11,7 @@
 
 #include "sim/cli/app.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/format.hpp"
 #include "sim/run/process_pool.hpp"
 #include "sim/run/simulation.hpp"
 #include "sim/sweep/manifest.hpp"
@@ -22,18 +23,6 @@ namespace regensim::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string human_bytes(double bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (bytes >= 1024.0 && u < 4) {
-    bytes /= 1024.0;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f %s", bytes, units[u]);
-  return buf;
-}
 
 /// Runs at a time and threads per run, so that their product fits the machine.
 std::pair<int, int> plan_cores(const SweepOptions& o, std::size_t runs) {
@@ -76,8 +65,8 @@ void print_estimate(const sim::SweepSpec& spec, const sim::RuleRegistry& registr
                 static_cast<long long>(probe), spec.runs.front().id.c_str());
   out << "estimated time: " << buf << "\n";
   out << "estimated output: at most "
-      << human_bytes(e.output_bytes_uncompressed * static_cast<double>(spec.runs.size()))
-      << " before compression (" << human_bytes(e.output_bytes_uncompressed) << " per run)\n";
+      << sim::human_bytes(e.output_bytes_uncompressed * static_cast<double>(spec.runs.size()))
+      << " before compression (" << sim::human_bytes(e.output_bytes_uncompressed) << " per run)\n";
 }
 
 void print_runs(const sim::SweepSpec& spec, std::ostream& out) {

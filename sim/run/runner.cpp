@@ -1,5 +1,7 @@
 #include "sim/run/runner.hpp"
 
+#include "sim/core/format.hpp"
+
 #include <omp.h>
 
 #include <chrono>
@@ -15,14 +17,6 @@
 namespace regensim::sim {
 
 namespace {
-
-std::string format_duration(double seconds) {
-  if (!(seconds >= 0.0) || seconds > 359999.0) return "--:--:--";
-  const auto s = static_cast<long>(seconds + 0.5);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%02ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-  return buf;
-}
 
 class ProgressLine {
  public:

@@ -1,5 +1,7 @@
 #include "sim/sweep/sweep_runner.hpp"
 
+#include "sim/core/format.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -22,14 +24,6 @@ std::string last_line(const std::string& path) {
     if (line.find_first_not_of(" \r\t") != std::string::npos) last = line;
   }
   return last;
-}
-
-std::string format_seconds(double s) {
-  if (!(s >= 0.0) || s > 359999.0) return "--:--:--";
-  const auto t = static_cast<long>(s + 0.5);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%02ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
-  return buf;
 }
 
 }  // namespace
@@ -106,8 +100,8 @@ int run_sweep_locally(const SweepSpec& spec, const LocalSweepOptions& options, s
         done > 0 ? elapsed / static_cast<double>(done) * static_cast<double>(todo.size() - done)
                  : -1.0;
     err << "\rruns " << already + done - failed << "/" << spec.runs.size() << " complete, "
-        << failed << " failed | elapsed " << format_seconds(elapsed) << " | ETA "
-        << format_seconds(eta) << " " << std::flush;
+        << failed << " failed | elapsed " << sim::format_duration(elapsed) << " | ETA "
+        << sim::format_duration(eta) << " " << std::flush;
   };
   show();
 
@@ -157,7 +151,7 @@ int run_sweep_locally(const SweepSpec& spec, const LocalSweepOptions& options, s
   if (!options.quiet) {
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     out << "sweep: " << statuses.size() - static_cast<std::size_t>(incomplete) << " of "
-        << statuses.size() << " runs complete in " << dir << " (" << format_seconds(elapsed)
+        << statuses.size() << " runs complete in " << dir << " (" << sim::format_duration(elapsed)
         << "); manifest " << manifest_path(dir) << "\n";
     if (incomplete > 0) out << "sweep: run the same command again to resume\n";
   }

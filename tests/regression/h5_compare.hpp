@@ -51,6 +51,23 @@ inline std::map<std::string, std::vector<unsigned char>> read_all_datasets(
   return out;
 }
 
+/// A 1-D float64 dataset (empty when absent).
+inline std::vector<double> read_doubles(const std::string& path, const std::string& dataset) {
+  std::vector<double> out;
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file < 0) return out;
+  const hid_t ds = H5Dopen2(file, dataset.c_str(), H5P_DEFAULT);
+  if (ds >= 0) {
+    const hid_t space = H5Dget_space(ds);
+    out.resize(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+    if (!out.empty()) H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data());
+    H5Sclose(space);
+    H5Dclose(ds);
+  }
+  H5Fclose(file);
+  return out;
+}
+
 /// A string attribute of an object ("" when absent or unreadable).
 inline std::string read_string_attr(const std::string& path, const std::string& object,
                                     const std::string& name) {
