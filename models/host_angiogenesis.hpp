@@ -43,7 +43,6 @@ struct HostAngiogenesisParams {
   double branch_probability(double length_um) const;
 };
 
-
 class HostAngiogenesis final : public sim::NamedRule {
  public:
   HostAngiogenesis(std::string name, HostAngiogenesisParams params,

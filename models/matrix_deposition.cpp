@@ -71,9 +71,9 @@ void MatrixDeposition::apply(sim::Phase, sim::World& world, const sim::StepConte
     }
     if ((type == chondrocyte_ || type == osteoblast_ || type == osteocyte_) &&
         p_.endochondral_per_day > 0.0) {
-      const float moved = std::min(
-          t.cartilage_matrix[v],
-          static_cast<float>(p_.endochondral_per_day * oxygen_response * dt_day));
+      const float moved =
+          std::min(t.cartilage_matrix[v],
+                   static_cast<float>(p_.endochondral_per_day * oxygen_response * dt_day));
       t.cartilage_matrix[v] -= moved;
       t.bone_matrix[v] += moved;
     }

@@ -143,14 +143,16 @@ std::int64_t deliver_dose(const DeliveryParams& p, const CellProduct& product, s
   const std::int64_t wanted = p.placed_agents(product);
   auto& counters = world.counters();
   counters["msc_injected"] += p.injected_agents(product);
-  const auto candidates = p.intravenous ? perivascular_candidates(world) : local_candidates(p, world);
+  const auto candidates =
+      p.intravenous ? perivascular_candidates(world) : local_candidates(p, world);
   if (strict && static_cast<std::int64_t>(candidates.size()) < wanted) {
-    throw sim::ConfigError(p.where + ": " + std::to_string(wanted) + " lattice cells to place but only " +
-                           std::to_string(candidates.size()) +
-                           (p.intravenous ? " free voxels next to vessels; lower the dose or reach_fraction, or "
-                                           "raise cells_per_agent"
-                                         : " free voxels at the delivery site; lower the dose, "
-                                           "raise cells_per_agent or enlarge radius_um"));
+    throw sim::ConfigError(
+        p.where + ": " + std::to_string(wanted) + " lattice cells to place but only " +
+        std::to_string(candidates.size()) +
+        (p.intravenous ? " free voxels next to vessels; lower the dose or reach_fraction, or "
+                         "raise cells_per_agent"
+                       : " free voxels at the delivery site; lower the dose, "
+                         "raise cells_per_agent or enlarge radius_um"));
   }
   // Weighted sampling without replacement by keyed exponential races (smallest
   // -ln(u)/w wins): depends on the seed, step and voxel only, never on thread count.
@@ -163,10 +165,12 @@ std::int64_t deliver_dose(const DeliveryParams& p, const CellProduct& product, s
   race.reserve(candidates.size());
   for (const auto v : candidates) {
     const double w = 1.0 + (infl != nullptr ? p.homing_gain * p.homing((*infl)[v]) : 0.0);
-    const double u = sim::KeyedRng::to_open01(rng.bits(static_cast<std::uint64_t>(ctx.step), v, kDeliveryDraw)[0]);
+    const double u = sim::KeyedRng::to_open01(
+        rng.bits(static_cast<std::uint64_t>(ctx.step), v, kDeliveryDraw)[0]);
     race.emplace_back(-std::log(u) / w, v);
   }
-  const auto n = static_cast<std::size_t>(std::min<std::int64_t>(wanted, static_cast<std::int64_t>(race.size())));
+  const auto n = static_cast<std::size_t>(
+      std::min<std::int64_t>(wanted, static_cast<std::int64_t>(race.size())));
   std::partial_sort(race.begin(), race.begin() + static_cast<std::ptrdiff_t>(n), race.end());
   std::vector<sim::VoxelIndex> chosen;
   for (std::size_t i = 0; i < n; ++i) chosen.push_back(race[i].second);

@@ -27,7 +27,8 @@ SignalFields SignalFields::read(sim::ConfigTable& t, const sim::World& world) {
 
 SurvivalParams SurvivalParams::read(sim::ConfigTable& t, const CellProduct& product) {
   SurvivalParams p;
-  p.base_per_day = t.get_double("death_per_day", product.source->death_per_day, sim::non_negative());
+  p.base_per_day =
+      t.get_double("death_per_day", product.source->death_per_day, sim::non_negative());
   // Hazard at anoxia; half-max at the necrosis threshold 5 mmHg (parameters.md row 2).
   p.hypoxia_per_day = t.get_double("hypoxia_death_per_day", 0.6, sim::non_negative());
   const HillParams hyp{5.0, 2.0};
@@ -53,7 +54,8 @@ double SurvivalParams::hazard_per_day(double oxygen, double inflammation_signal,
 
 ProliferationParams ProliferationParams::read(sim::ConfigTable& t, const CellProduct& product) {
   ProliferationParams p;
-  p.doubling_time_h = t.get_double("doubling_time_h", product.source->doubling_time_h, sim::positive());
+  p.doubling_time_h =
+      t.get_double("doubling_time_h", product.source->doubling_time_h, sim::positive());
   // Transplanted MSCs are rarely seen dividing and their number falls within weeks
   // (parameters.md row 16): they keep a small share of the culture division rate
   // (assumed, not sourced; range 0-0.5).
@@ -75,7 +77,8 @@ DifferentiationParams DifferentiationParams::read(sim::ConfigTable& t, const Cel
   // 0.3 of MSCs at least 6 days old per day (mechanoregulation models, row 19).
   p.min_age_days = t.get_double("min_age_days", 6.0, sim::non_negative());
   p.max_rate_per_day = t.get_double("max_rate_per_day", 0.3, sim::non_negative());
-  p.bias[0] = t.get_double("bias_chondrocyte", product.source->bias_chondrocyte, sim::non_negative());
+  p.bias[0] =
+      t.get_double("bias_chondrocyte", product.source->bias_chondrocyte, sim::non_negative());
   p.bias[1] = t.get_double("bias_osteoblast", product.source->bias_osteoblast, sim::non_negative());
   p.bias[2] = t.get_double("bias_myocyte", product.source->bias_myocyte, sim::non_negative());
   const HillParams factor{1.0, 2.0}, hypoxic{15.0, 2.0}, niche{0.5, 2.0};
@@ -91,6 +94,8 @@ DifferentiationParams DifferentiationParams::read(sim::ConfigTable& t, const Cel
   p.delay_days[0] = t.get_double("chondrocyte_delay_days", 7.0, sim::positive());
   p.delay_days[1] = t.get_double("osteoblast_delay_days", 7.0, sim::positive());
   p.delay_days[2] = t.get_double("myocyte_delay_days", 7.0, sim::positive());
+  // Fibrous fate under high mechanical stimulus (row 19): as fast as the others (assumed).
+  p.delay_days[3] = t.get_double("fibroblast_delay_days", 7.0, sim::positive());
   p.osteocyte_maturation_days = t.get_double("osteocyte_maturation_days", 14.0, sim::positive());
   if (t.has("loading")) {
     sim::ConfigTable l = t.table("loading");
@@ -126,18 +131,13 @@ std::array<double, 3> DifferentiationParams::rates_per_day(double tgfb_signal, d
   return k;
 }
 
-double cardiac_niche(const sim::World& world, sim::VoxelIndex v) {
-  const sim::TissueLayer* kind = world.tissue().find("tissue_type");
-  if (kind == nullptr) return 0.0;
-  const auto& viable = world.tissue().find("viable")->fractions;
-  const auto& contractile = world.tissue().find("contractile")->fractions;
-  constexpr std::uint8_t kMyocardium = 4;  // kTissueKindNames
+double cardiac_niche(const TissueState& t, const sim::Lattice& lattice, sim::VoxelIndex v) {
   std::array<sim::VoxelIndex, 6> nb{};
-  const int count = world.lattice().von_neumann(v, nb);
+  const int count = lattice.von_neumann(v, nb);
   double sum = 0.0;
   for (int j = -1; j < count; ++j) {
     const sim::VoxelIndex u = j < 0 ? v : nb[static_cast<std::size_t>(j)];
-    if (kind->classes[u] == kMyocardium) sum += viable[u] + contractile[u];
+    if (t.tissue_type[u] == kMyocardium) sum += t.viable[u] + t.contractile[u];
   }
   return sum / (count + 1);
 }
@@ -166,7 +166,7 @@ void MscFate::decide(sim::World& world, const sim::StepContext& ctx, sim::Stream
   const auto& lineage = agents.column(lineage_col_);
   auto& fate = agents.column(fate_col_);
   auto& progress = agents.column(progress_col_);
-  const sim::TissueLayer* bone = world.tissue().find("bone_matrix");
+  const TissueState tissue = TissueState::of(world);
   const sim::AgentType fibroblast = world.agent_type("fibroblast");
   const double dt_day = ctx.dt_min / kMinPerDay;
   const double day = ctx.time_min / kMinPerDay;
@@ -180,16 +180,17 @@ void MscFate::decide(sim::World& world, const sim::StepContext& ctx, sim::Stream
     const sim::VoxelIndex v = voxels[s];
     const double o2 = SignalFields::at(world, fields_.oxygen, v);
     const auto bits = rng.bits(static_cast<std::uint64_t>(ctx.step), ids[s]);
-    const double hazard = survival_.hazard_per_day(
-        o2, SignalFields::at(world, fields_.inflammation, v),
-        SignalFields::at(world, fields_.trophic, v));
+    const double hazard =
+        survival_.hazard_per_day(o2, SignalFields::at(world, fields_.inflammation, v),
+                                 SignalFields::at(world, fields_.trophic, v));
     if (sim::KeyedRng::to_open01(bits[0]) < event_probability(hazard / kMinPerDay, ctx.dt_min)) {
       agents.mark_for_removal(s);
       continue;
     }
     if (types[s] == fates_[1]) {  // osteoblast maturing inside its bone matrix
       progress[s] += static_cast<float>(dt_day / differentiation_.osteocyte_maturation_days);
-      if (progress[s] >= 1.0f && bone != nullptr && bone->fractions[v] >= 0.5f) {
+      // Embedded once half its voxel is bone (assumed, not sourced).
+      if (progress[s] >= 1.0f && tissue.bone_matrix[v] >= 0.5f) {
         types[s] = osteocyte_;
         progress[s] = 0.0f;
       }
@@ -198,8 +199,8 @@ void MscFate::decide(sim::World& world, const sim::StepContext& ctx, sim::Stream
     if (types[s] != msc_ || !differentiation_.enabled) continue;
     if (fate[s] >= 0.0f) {  // committed: the phenotype follows after the delay
       const int f = static_cast<int>(fate[s]);
-      const double delay = f == kFibroblastFate ? differentiation_.delay_days[0]
-                                                : differentiation_.delay_days[f];
+      const double delay =
+          differentiation_.delay_days[f];
       progress[s] += static_cast<float>(dt_day / delay);
       if (progress[s] >= 1.0f) {
         types[s] = f == kFibroblastFate ? fibroblast : fates_[f];
@@ -212,7 +213,7 @@ void MscFate::decide(sim::World& world, const sim::StepContext& ctx, sim::Stream
     if (age_day < differentiation_.min_age_days) continue;
     const auto k = differentiation_.rates_per_day(
         SignalFields::at(world, fields_.tgfb, v), o2, SignalFields::at(world, fields_.bmp2, v),
-        differentiation_.niche.half_max > 0.0 ? cardiac_niche(world, v) : 0.0, day);
+        cardiac_niche(tissue, world.lattice(), v), day);
     std::array<double, 4> rates = {k[0], k[1], k[2], 0.0};
     if (differentiation_.loading && differentiation_.loading_stimulus > 3.0 &&
         day >= differentiation_.loading_start_day && day < differentiation_.loading_end_day) {
@@ -224,7 +225,8 @@ void MscFate::decide(sim::World& world, const sim::StepContext& ctx, sim::Stream
     }
     double pick = sim::KeyedRng::to_open01(bits[2]) * total;
     int f = 0;
-    while (f < 3 && pick >= rates[static_cast<std::size_t>(f)]) pick -= rates[static_cast<std::size_t>(f++)];
+    while (f < 3 && pick >= rates[static_cast<std::size_t>(f)])
+      pick -= rates[static_cast<std::size_t>(f++)];
     fate[s] = static_cast<float>(f);
     progress[s] = 0.0f;
   }
@@ -239,13 +241,15 @@ void MscFate::divide(sim::World& world, const sim::StepContext& ctx, sim::Stream
   const auto& ids = agents.ids();
   const auto& types = agents.types();
   const auto& voxels = agents.voxels();
-  std::vector<Birth> wanted(agents.size(), Birth{0, 0, sim::kNoAgent});
+  auto& wanted = wanted_;
+  wanted.assign(agents.size(), Birth{0, 0, sim::kNoAgent});
 
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < n; ++i) {
     const auto s = static_cast<sim::AgentSlot>(i);
     if (types[s] != msc_ || agents.is_marked(s)) continue;
-    const double rate = proliferation_.rate_per_day(SignalFields::at(world, fields_.oxygen, voxels[s]));
+    const double rate =
+        proliferation_.rate_per_day(SignalFields::at(world, fields_.oxygen, voxels[s]));
     const auto bits = rng.bits(static_cast<std::uint64_t>(ctx.step), ids[s], 1);
     if (sim::KeyedRng::to_open01(bits[0]) >= event_probability(rate / kMinPerDay, ctx.dt_min)) {
       continue;
@@ -260,7 +264,8 @@ void MscFate::divide(sim::World& world, const sim::StepContext& ctx, sim::Stream
       free[static_cast<std::size_t>(n_free++)] = u;
     }
     if (n_free == 0) continue;  // contact inhibition
-    const auto pick = std::min(n_free - 1, static_cast<int>(sim::KeyedRng::to_open01(bits[1]) * n_free));
+    const auto pick =
+        std::min(n_free - 1, static_cast<int>(sim::KeyedRng::to_open01(bits[1]) * n_free));
     wanted[s] = {free[static_cast<std::size_t>(pick)], bits[2], s};
   }
 
@@ -271,9 +276,9 @@ void MscFate::divide(sim::World& world, const sim::StepContext& ctx, sim::Stream
   // One daughter per voxel: the lowest priority wins; then add in parent order so ids
   // and slots do not depend on the thread count.
   std::sort(births_.begin(), births_.end(), [](const Birth& a, const Birth& b) {
-    return a.target != b.target ? a.target < b.target
-                                : (a.priority != b.priority ? a.priority < b.priority
-                                                            : a.parent < b.parent);
+    return a.target != b.target
+               ? a.target < b.target
+               : (a.priority != b.priority ? a.priority < b.priority : a.parent < b.parent);
   });
   births_.erase(std::unique(births_.begin(), births_.end(),
                             [](const Birth& a, const Birth& b) { return a.target == b.target; }),

@@ -8,6 +8,7 @@
 
 #include "models/msc_product.hpp"
 #include "models/signals.hpp"
+#include "models/tissue_state.hpp"
 #include "sim/config/config_table.hpp"
 #include "sim/core/rng.hpp"
 #include "sim/rules/rule.hpp"
@@ -66,7 +67,7 @@ struct DifferentiationParams {
   double max_rate_per_day = 0.0;
   double bias[3] = {1.0, 1.0, 1.0};  // chondrocyte, osteoblast, myocyte
   HillParams tgfb, chondro_oxygen, bmp2, osteo_oxygen, niche;
-  double delay_days[3] = {0.0, 0.0, 0.0};
+  double delay_days[4] = {0.0, 0.0, 0.0, 0.0};  // ... and fibroblast
   double osteocyte_maturation_days = 0.0;
   // Mechanical loading (physical therapy): stimulus S on days [start, end).
   bool loading = false;
@@ -81,7 +82,7 @@ struct DifferentiationParams {
 
 /// Cardiac niche signal at v: mean of (viable + contractile) over v and its von Neumann
 /// neighbours that are myocardium (0 where there is no myocardium).
-double cardiac_niche(const sim::World& world, sim::VoxelIndex v);
+double cardiac_niche(const TissueState& tissue, const sim::Lattice& lattice, sim::VoxelIndex v);
 
 /// The three processes, applied to whole agent arrays.
 class MscFate {
@@ -109,7 +110,8 @@ class MscFate {
     std::uint64_t priority;
     sim::AgentSlot parent;
   };
-  std::vector<Birth> births_;  // reused scratch
+  std::vector<Birth> wanted_;  // one slot per agent, reused
+  std::vector<Birth> births_;  // the real ones, reused
 };
 
 }  // namespace regensim::models

@@ -12,13 +12,13 @@ namespace regensim::models {
 /// noted in msc_product.cpp and docs/model.md; the rest "assumed, not sourced".
 struct SourcePreset {
   const char* name;
-  double doubling_time_h;     // proliferation in good oxygen
-  double death_per_day;       // baseline in vivo loss hazard (anoikis, graft loss)
-  double bias_chondrocyte;    // multipliers on the differentiation rates
+  double doubling_time_h;   // proliferation in good oxygen
+  double death_per_day;     // baseline in vivo loss hazard (anoikis, graft loss)
+  double bias_chondrocyte;  // multipliers on the differentiation rates
   double bias_osteoblast;
   double bias_myocyte;
-  double secretion_scale;     // multiplier on every paracrine secretion rate
-  double immunogenicity;      // multiplier on allogeneic immune clearance
+  double secretion_scale;  // multiplier on every paracrine secretion rate
+  double immunogenicity;   // multiplier on allogeneic immune clearance
 };
 
 /// "bone_marrow", "adipose", "umbilical_cord", "ipsc_progenitor".

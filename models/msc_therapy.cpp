@@ -96,7 +96,8 @@ void MscTherapy::apply(sim::Phase phase, sim::World& world, const sim::StepConte
       break;
     case sim::Phase::Act:
       for (const auto s : dose_steps_) {
-        if (s > 0 && s == ctx.step) deliver_dose(delivery_, product_, world, ctx, stream, msc_, false);
+        if (s > 0 && s == ctx.step)
+          deliver_dose(delivery_, product_, world, ctx, stream, msc_, false);
       }
       fate_.divide(world, ctx, stream);
       break;
@@ -121,9 +122,9 @@ void MscTherapy::secrete(sim::World& world) const {
     for (std::size_t s = 0; s < agents.size(); ++s) {
       if (types[s] != msc_ || agents.is_marked(static_cast<sim::AgentSlot>(s))) continue;
       const sim::VoxelIndex v = voxels[s];
-      const auto r = static_cast<float>(f.rate(SignalFields::at(world, signals_.oxygen, v),
-                                               SignalFields::at(world, signals_.inflammation, v),
-                                               scale));
+      const auto r =
+          static_cast<float>(f.rate(SignalFields::at(world, signals_.oxygen, v),
+                                    SignalFields::at(world, signals_.inflammation, v), scale));
       terms.push_back({v, r, 0.0f});
       if (origin != nullptr) origin->push_back({v, r, 0.0f});
     }

@@ -47,18 +47,18 @@ void add_outcome_metrics(const sim::World& world, std::vector<sim::MetricDef>& o
                  }});
   for (const char* route : {"direct", "paracrine", "spontaneous"}) {
     const std::string layer = std::string("regen_") + route;
-    out.push_back({std::string("regenerated_") + route + "_fraction", unit,
-                   [layer](const sim::World& w) {
-                     const auto& f = w.tissue().find(layer)->fractions;
-                     return region_mean(w, Region::Injury, [&](std::size_t v) { return double(f[v]); });
-                   }});
+    out.push_back(
+        {std::string("regenerated_") + route + "_fraction", unit, [layer](const sim::World& w) {
+           const auto& f = w.tissue().find(layer)->fractions;
+           return region_mean(w, Region::Injury, [&](std::size_t v) { return double(f[v]); });
+         }});
   }
-  out.push_back({"scar_fraction", "share of injury-region voxels that are scar",
-                 [](const sim::World& w) {
-                   const auto& scar = w.tissue().find("scar")->classes;
-                   return region_mean(w, Region::Injury,
-                                      [&](std::size_t v) { return scar[v] != 0 ? 1.0 : 0.0; });
-                 }});
+  out.push_back(
+      {"scar_fraction", "share of injury-region voxels that are scar", [](const sim::World& w) {
+         const auto& scar = w.tissue().find("scar")->classes;
+         return region_mean(w, Region::Injury,
+                            [&](std::size_t v) { return scar[v] != 0 ? 1.0 : 0.0; });
+       }});
 }
 
 FunctionIndexParams FunctionIndexParams::read(sim::ConfigTable& t, sim::World& world) {

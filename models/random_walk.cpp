@@ -83,9 +83,9 @@ void RandomWalk::apply(sim::Phase, sim::World& world, const sim::StepContext& ct
     const int pick = chemo == nullptr ? static_cast<int>(u * count)
                                       : chemotactic_pick(*chemo, voxels[slot], nb, count, u);
     const sim::VoxelIndex target = nb[static_cast<std::size_t>(std::min(pick, count - 1))];
-    if (agents.occupied(target)) continue;         // contact: no room there
+    if (agents.occupied(target)) continue;                   // contact: no room there
     if (vessel != nullptr && vessel[target] != 0) continue;  // cells stay out of vessels
-    wanted_[slot] = {slot, target, bits[2] | 1u};  // priority 0 marks "no proposal"
+    wanted_[slot] = {slot, target, bits[2] | 1u};            // priority 0 marks "no proposal"
   }
 
   proposals_.clear();

@@ -19,9 +19,9 @@ namespace regensim::models {
 struct RandomWalkParams {
   std::vector<sim::AgentType> cell_types;
   double speed_um_per_hour = 0.0;
-  int chemotaxis_field = -1;             // field index, -1: unbiased walk
-  double chemotaxis_sensitivity = 0.0;   // chi, dimensionless
-  double chemotaxis_half_max = 1.0;      // K, field units
+  int chemotaxis_field = -1;            // field index, -1: unbiased walk
+  double chemotaxis_sensitivity = 0.0;  // chi, dimensionless
+  double chemotaxis_half_max = 1.0;     // K, field units
   static RandomWalkParams read(sim::ConfigTable& t, sim::World& world);
 };
 

@@ -22,7 +22,9 @@ inline double hill(double s, double half_max, double n) {
   return r / (1.0 + r);
 }
 /// Falling Hill function K^n / (K^n + s^n) = 1 - hill(s): 1 at s = 0 (e.g. hypoxia).
-inline double hill_low(double s, double half_max, double n) { return 1.0 - hill(s, half_max, n); }
+inline double hill_low(double s, double half_max, double n) {
+  return 1.0 - hill(s, half_max, n);
+}
 
 /// Probability that an event with hazard `rate_per_min` happens within `dt_min`.
 inline double event_probability(double rate_per_min, double dt_min) {

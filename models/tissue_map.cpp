@@ -64,8 +64,8 @@ TissueRegion read_region(sim::ConfigTable& t, const std::string& name) {
     total += v;
   }
   if (total > 1.0f + 1e-6f) {
-    t.fail(r.fractions.back().first, "the region's volume fractions sum to " +
-                                         std::to_string(total) + ", more than 1");
+    t.fail(r.fractions.back().first,
+           "the region's volume fractions sum to " + std::to_string(total) + ", more than 1");
   }
   r.vessel_free = t.get_bool("vessel_free", false);
   // A partly perfused zone (collateral flow): fewer vessels, so moderate hypoxia.

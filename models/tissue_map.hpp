@@ -16,11 +16,11 @@ namespace regensim::models {
 struct TissueRegion {
   std::string name;
   enum class Shape { Box, Sphere, Cylinder } shape = Shape::Box;
-  std::array<double, 3> min_um{}, max_um{};  // box
-  std::optional<std::array<double, 3>> center_um;  // sphere/cylinder (default: centre)
-  double radius_um = 0.0;                         // sphere/cylinder (cylinder axis: z)
-  int tissue = -1;                                // kTissueKindNames index, -1: keep
-  int injury = -1;                                // InjuryZone, -1: keep
+  std::array<double, 3> min_um{}, max_um{};              // box
+  std::optional<std::array<double, 3>> center_um;        // sphere/cylinder (default: centre)
+  double radius_um = 0.0;                                // sphere/cylinder (cylinder axis: z)
+  int tissue = -1;                                       // kTissueKindNames index, -1: keep
+  int injury = -1;                                       // InjuryZone, -1: keep
   std::vector<std::pair<std::string, float>> fractions;  // layer name -> value
   bool vessel_free = false;                              // removes vessels inside
   double vessel_keep_fraction = 1.0;  // keeps this share of vessel voxels (keyed by voxel)

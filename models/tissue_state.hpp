@@ -22,6 +22,9 @@ namespace regensim::models {
 inline constexpr std::array<const char*, 7> kTissueKindNames = {
     "none", "cartilage", "bone", "marrow", "myocardium", "tendon", "soft_tissue"};
 
+/// Codes of the tissue kinds above, for rules that single one out.
+enum TissueKind : std::uint8_t { kMyocardium = 4 };
+
 /// Injury zone of a voxel (code layer "injury").
 enum InjuryZone : std::uint8_t { kIntact = 0, kInjuryCore = 1, kBorderZone = 2 };
 

@@ -25,8 +25,8 @@ TissueUptakeParams TissueUptakeParams::read(sim::ConfigTable& t, sim::World& wor
       if (kinds[i] == name) code = static_cast<int>(i);
     }
     if (code < 0) {
-      t.fail("tissue_types", "unknown tissue kind '" + name + "' (valid: " +
-                                 sim::join_names(kinds) + ")");
+      t.fail("tissue_types",
+             "unknown tissue kind '" + name + "' (valid: " + sim::join_names(kinds) + ")");
     }
     p.tissue_kinds.push_back(code);
   }
@@ -50,8 +50,8 @@ void TissueUptake::apply(sim::Phase, sim::World& world, const sim::StepContext&)
     float amount = 0.0f;
     for (const float* l : layers) amount += l[v];
     if (amount <= 0.0f) continue;
-    terms.push_back({static_cast<sim::VoxelIndex>(v), 0.0f,
-                     static_cast<float>(p_.uptake_per_min) * amount});
+    terms.push_back(
+        {static_cast<sim::VoxelIndex>(v), 0.0f, static_cast<float>(p_.uptake_per_min) * amount});
   }
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-/// The regensim command line: run, check, info, compare, sweep, collect, --version. Kept apart from main() so
-/// tests can drive it in-process.
+/// The regensim command line: run, check, info, compare, sweep, collect, --version. Kept apart from
+/// main() so tests can drive it in-process.
 #include <ostream>
 #include <string>
 #include <vector>

@@ -11,6 +11,7 @@ namespace {
 
 using host_test::add_uniform_field;
 using host_test::ctx_at;
+using host_test::expect_binomial;
 
 constexpr double kDay = 1440.0;
 
@@ -67,13 +68,6 @@ struct InflammationWorld {
     return c;
   }
 };
-
-/// |observed - n p| within 4 binomial standard deviations.
-void expect_binomial(std::size_t observed, std::size_t n, double p) {
-  const double mean = static_cast<double>(n) * p;
-  const double sd = std::sqrt(static_cast<double>(n) * p * (1.0 - p));
-  EXPECT_NEAR(static_cast<double>(observed), mean, 4.0 * sd) << "n=" << n << " p=" << p;
-}
 
 TEST(HostInflammation, RecruitmentAtVesselsRisesWithInflammation) {
   InflammationWorld quiet(80, 0.0);

@@ -11,14 +11,9 @@ namespace {
 
 using host_test::add_uniform_field;
 using host_test::ctx_at;
+using host_test::expect_binomial;
 
 constexpr double kDay = 1440.0;
-
-void expect_binomial(std::size_t observed, std::size_t n, double p) {
-  const double sd = std::sqrt(static_cast<double>(n) * p * (1.0 - p));
-  EXPECT_NEAR(static_cast<double>(observed), static_cast<double>(n) * p, 4.0 * sd)
-      << "n=" << n << " p=" << p;
-}
 
 struct ScarWorld {
   sim::World w;

@@ -1,5 +1,6 @@
 #pragma once
 // Small hand-built worlds for the host rule tests.
+#include <gtest/gtest.h>
 #include <omp.h>
 
 #include <cmath>
@@ -16,6 +17,13 @@ namespace regensim::models::host_test {
 
 inline sim::StepContext ctx_at(std::int64_t step, double dt_min = 30.0, std::uint64_t seed = 1) {
   return {step, static_cast<double>(step) * dt_min, dt_min, seed};
+}
+
+/// An observed count of n Bernoulli(p) trials within 4 binomial standard deviations.
+inline void expect_binomial(std::size_t observed, std::size_t n, double p) {
+  const double sd = std::sqrt(static_cast<double>(n) * p * (1.0 - p));
+  EXPECT_NEAR(static_cast<double>(observed), static_cast<double>(n) * p, 4.0 * sd)
+      << "n=" << n << " p=" << p;
 }
 
 /// Adds a field of uniform value `value` (no diffusion) and returns its index.

@@ -11,9 +11,9 @@
 namespace regensim::testing {
 
 struct MscWorld {
-  int n = 40;               // lattice n x n (2D), 20 µm voxels
-  double oxygen = 38.0;     // uniform, mmHg
-  double tgfb = 0.0;        // uniform signals
+  int n = 40;            // lattice n x n (2D), 20 µm voxels
+  double oxygen = 38.0;  // uniform, mmHg
+  double tgfb = 0.0;     // uniform signals
   double bmp2 = 0.0;
   double inflammation = 0.0;
   double days = 1.0;
@@ -24,7 +24,8 @@ struct MscWorld {
 
   std::string toml() const {
     const auto field = [](const char* name, double value) {
-      return std::string("[fields.") + name + "]\nunits = \"a.u.\"\ndiffusion_um2_per_min = 1000.0\n" +
+      return std::string("[fields.") + name +
+             "]\nunits = \"a.u.\"\ndiffusion_um2_per_min = 1000.0\n" +
              "half_life_min = inf\nmax_step_min = 30.0\ninitial_value = " + std::to_string(value) +
              "\n\n";
     };
@@ -32,9 +33,9 @@ struct MscWorld {
            ", 1]\nvoxel_size_um = 20.0\nduration_days = " + std::to_string(days) +
            "\nstep_minutes = 30.0\nseed = 3\n\n[output]\nfile = \"unused.h5\"\n\n" +
            field("oxygen", oxygen) + field("tgfb", tgfb) + field("bmp2", bmp2) +
-           field("inflammation", inflammation) + field("trophic", 0.0) +
-           "[mechanisms]\n" + mechanisms + "\n[rules]\norder = [\"tissue\", \"therapy\"" +
-           extra_rules + "]\n\n[rules.tissue]\nrule = \"tissue_map\"\nbackground = \"soft_tissue\"\n" +
+           field("inflammation", inflammation) + field("trophic", 0.0) + "[mechanisms]\n" +
+           mechanisms + "\n[rules]\norder = [\"tissue\", \"therapy\"" + extra_rules +
+           "]\n\n[rules.tissue]\nrule = \"tissue_map\"\nbackground = \"soft_tissue\"\n" +
            "viable = 0.0\n\n[rules.therapy]\nrule = \"msc_therapy\"\noxygen_field = \"oxygen\"\n" +
            "tgfb_field = \"tgfb\"\nbmp2_field = \"bmp2\"\ninflammation_field = \"inflammation\"\n" +
            "trophic_field = \"trophic\"\n" + therapy + "\n" + tables;

@@ -96,8 +96,9 @@ TEST(MscProliferation, BirthDeathPopulationFollowsItsOde) {
   // A sparse population (2% of voxels) is close to well mixed: contact inhibition rarely
   // binds, so N(t) follows the discrete-time birth-death expectation.
   MscWorld w = packed(800, 200);
-  w.tables = "[rules.therapy.delivery]\ndose_cells = 800\nretention_1h = 1.0\n"
-             "radius_um = 1.0e5\ndays = [0.0]\n";
+  w.tables =
+      "[rules.therapy.delivery]\ndose_cells = 800\nretention_1h = 1.0\n"
+      "radius_um = 1.0e5\ndays = [0.0]\n";
   auto s = build(w.toml());
   const double b = std::log(2.0) / (34.0 / 24.0) * 0.1 * (38.0 * 38.0 / (25.0 + 38.0 * 38.0));
   const double d = survival_hazard(38.0, 0.0);
@@ -109,16 +110,18 @@ TEST(MscProliferation, BirthDeathPopulationFollowsItsOde) {
   const double expected = 800.0 * std::pow(growth, days * kStepsPerDay);
   const double r = b - d;
   const double var = 800.0 * (b + d) / r * std::exp(r * days) * (std::exp(r * days) - 1.0);
-  EXPECT_NEAR(static_cast<double>(s->world().agents().size()), expected, 4.0 * std::sqrt(std::abs(var)));
+  EXPECT_NEAR(static_cast<double>(s->world().agents().size()), expected,
+              4.0 * std::sqrt(std::abs(var)));
 }
 
 TEST(MscProliferation, NeedsAFreeNeighbour) {
   // A lattice packed full: nobody can divide, so the count can only fall.
   MscWorld w = packed(100, 10);
-  w.tables = "[rules.therapy.delivery]\ndose_cells = 100\nretention_1h = 1.0\n"
-             "radius_um = 1.0e5\ndays = [0.0]\n[rules.therapy.proliferation]\n"
-             "in_vivo_fraction = 1.0\n[rules.therapy.survival]\ndeath_per_day = 0.0\n"
-             "hypoxia_death_per_day = 0.0\n";
+  w.tables =
+      "[rules.therapy.delivery]\ndose_cells = 100\nretention_1h = 1.0\n"
+      "radius_um = 1.0e5\ndays = [0.0]\n[rules.therapy.proliferation]\n"
+      "in_vivo_fraction = 1.0\n[rules.therapy.survival]\ndeath_per_day = 0.0\n"
+      "hypoxia_death_per_day = 0.0\n";
   auto s = build(w.toml());
   run_days(*s, 2.0);
   EXPECT_EQ(s->world().agents().size(), 100u);
@@ -131,9 +134,10 @@ MscWorld fate_world(double o2, double tgfb, double bmp2) {
   w.tgfb = tgfb;
   w.bmp2 = bmp2;
   w.mechanisms = "differentiation = true\nparacrine = false\n";
-  w.tables += "[rules.therapy.survival]\ndeath_per_day = 0.0\nhypoxia_death_per_day = 0.0\n\n"
-              "[rules.therapy.differentiation]\nmin_age_days = 0.0\nmax_rate_per_day = 1.0\n"
-              "chondrocyte_delay_days = 0.5\nosteoblast_delay_days = 0.5\n";
+  w.tables +=
+      "[rules.therapy.survival]\ndeath_per_day = 0.0\nhypoxia_death_per_day = 0.0\n\n"
+      "[rules.therapy.differentiation]\nmin_age_days = 0.0\nmax_rate_per_day = 1.0\n"
+      "chondrocyte_delay_days = 0.5\nosteoblast_delay_days = 0.5\n";
   return w;
 }
 
@@ -173,9 +177,11 @@ TEST(MscDifferentiation, SwitchedOffNoCellChangesType) {
 TEST(MscSecretion, ParacrineSecretionConservesMassAndSwitchesOff) {
   for (const bool on : {true, false}) {
     MscWorld w = packed(500);
-    w.mechanisms = std::string("differentiation = false\nparacrine = ") + (on ? "true" : "false") + "\n";
-    w.tables += "[rules.therapy.survival]\ndeath_per_day = 0.0\nhypoxia_death_per_day = 0.0\n"
-                "[rules.therapy.secretion.trophic]\nfield = \"trophic\"\nrate_per_min = 0.01\n";
+    w.mechanisms =
+        std::string("differentiation = false\nparacrine = ") + (on ? "true" : "false") + "\n";
+    w.tables +=
+        "[rules.therapy.survival]\ndeath_per_day = 0.0\nhypoxia_death_per_day = 0.0\n"
+        "[rules.therapy.secretion.trophic]\nfield = \"trophic\"\nrate_per_min = 0.01\n";
     auto s = build(w.toml());
     run_days(*s, 1.0);
     const auto& f = s->world().field("trophic");
@@ -189,8 +195,9 @@ TEST(MscSecretion, ParacrineSecretionConservesMassAndSwitchesOff) {
 TEST(MscDelivery, DoseScalingAndScheduleArePrinted) {
   MscWorld w = packed(0);
   w.therapy = "viability = 0.8\n";
-  w.tables = "[rules.therapy.delivery]\ndose_cells = 1.0e6\nrepresented_fraction = 0.001\n"
-             "cells_per_agent = 2.0\nretention_1h = 0.25\nradius_um = 300.0\ndays = [0.0, 1.0]\n";
+  w.tables =
+      "[rules.therapy.delivery]\ndose_cells = 1.0e6\nrepresented_fraction = 0.001\n"
+      "cells_per_agent = 2.0\nretention_1h = 0.25\nradius_um = 300.0\ndays = [0.0, 1.0]\n";
   auto s = build(w.toml());
   // 1e6 * 0.001 / 2 = 500 injected; x 0.8 x 0.25 = 100 placed.
   EXPECT_EQ(s->world().agents().size(), 100u);
@@ -206,9 +213,10 @@ TEST(MscDelivery, DoseScalingAndScheduleArePrinted) {
 
 TEST(MscDelivery, IntravenousCellsEnterNextToVessels) {
   MscWorld w = packed(0);
-  w.tables = "[rules.vessels]\nrule = \"vessel_network\"\nspacing_um = 200.0\n"
-             "[rules.therapy.delivery]\nroute = \"intravenous\"\ndose_cells = 1.0e4\n"
-             "days = [0.0]\n";
+  w.tables =
+      "[rules.vessels]\nrule = \"vessel_network\"\nspacing_um = 200.0\n"
+      "[rules.therapy.delivery]\nroute = \"intravenous\"\ndose_cells = 1.0e4\n"
+      "days = [0.0]\n";
   std::string toml = w.toml();
   toml.replace(toml.find("order = [\"tissue\""), 17, "order = [\"vessels\", \"tissue\"");
   auto s = build(toml);
@@ -226,9 +234,10 @@ TEST(MscDelivery, IntravenousCellsEnterNextToVessels) {
 
 TEST(MscTherapy, OneAndTwoThreadsGiveTheSameCells) {
   MscWorld w = fate_world(10.0, 1.0, 1.0);
-  w.tables = "[rules.therapy.delivery]\ndose_cells = 600\nretention_1h = 1.0\n"
-             "radius_um = 1.0e5\ndays = [0.0]\n[rules.therapy.proliferation]\nin_vivo_fraction = 1.0\n"
-             "[rules.therapy.differentiation]\nmin_age_days = 0.0\n";
+  w.tables =
+      "[rules.therapy.delivery]\ndose_cells = 600\nretention_1h = 1.0\n"
+      "radius_um = 1.0e5\ndays = [0.0]\n[rules.therapy.proliferation]\nin_vivo_fraction = 1.0\n"
+      "[rules.therapy.differentiation]\nmin_age_days = 0.0\n";
   const auto run = [&](int threads) {
     omp_set_num_threads(threads);
     auto s = build(w.toml());

@@ -87,9 +87,10 @@ TEST(TissueMap, VesselKeepFractionThinsVesselsBinomially) {
   declare_tissue_layers(w);
   auto& vessel = w.tissue().find("vessel")->classes;
   std::fill(vessel.begin(), vessel.end(), 1);
-  auto p = read_table("regions = [\"r\"]\n[r]\nmin_um = [0.0,0.0,0.0]\nmax_um = [1000.0,1000.0,10.0]\n"
-                      "vessel_keep_fraction = 0.3\n",
-                      [](sim::ConfigTable& t) { return TissueMapParams::read(t); });
+  auto p = read_table(
+      "regions = [\"r\"]\n[r]\nmin_um = [0.0,0.0,0.0]\nmax_um = [1000.0,1000.0,10.0]\n"
+      "vessel_keep_fraction = 0.3\n",
+      [](sim::ConfigTable& t) { return TissueMapParams::read(t); });
   TissueMap("tissue", p, w).apply(sim::Phase::Setup, w, ctx_at(0));
   const double kept = static_cast<double>(std::count(vessel.begin(), vessel.end(), 1));
   EXPECT_NEAR(kept, 3000.0, 4.0 * std::sqrt(10000 * 0.3 * 0.7));
@@ -180,18 +181,19 @@ TEST(FunctionIndex, WeightedMeanThresholdShareAndComplement) {
   t.viable[2] = 1.0f;
   t.viable[3] = 1.0f;
   const auto index = [&](const std::string& toml) {
-    return FunctionIndex("f", read_table(toml, [&](sim::ConfigTable& c) {
-                           return FunctionIndexParams::read(c, w);
-                         })).evaluate(w);
+    return FunctionIndex(
+               "f", read_table(
+                        toml, [&](sim::ConfigTable& c) { return FunctionIndexParams::read(c, w); }))
+        .evaluate(w);
   };
   EXPECT_NEAR(index("weights = { viable = 1.0, contractile = 1.0 }\n"), (0.6 + 0.1) / 2, 1e-6);
-  EXPECT_NEAR(index("weights = { viable = 1.0, contractile = 1.0 }\nthreshold = 0.5\n"), 0.5, 1e-12);
+  EXPECT_NEAR(index("weights = { viable = 1.0, contractile = 1.0 }\nthreshold = 0.5\n"), 0.5,
+              1e-12);
   EXPECT_NEAR(index("weights = { viable = 1.0 }\nregion = \"all\"\ncomplement = true\n"),
               1.0 - (0.2 + 0.1 + 1.0 + 1.0) / 4, 1e-6);
-  FunctionIndex named("f", read_table("weights = { viable = 1.0 }\nmetric = \"infarct_size\"\n",
-                                      [&](sim::ConfigTable& c) {
-                                        return FunctionIndexParams::read(c, w);
-                                      }));
+  FunctionIndex named(
+      "f", read_table("weights = { viable = 1.0 }\nmetric = \"infarct_size\"\n",
+                      [&](sim::ConfigTable& c) { return FunctionIndexParams::read(c, w); }));
   EXPECT_EQ(named.metrics(w).at(0).name, "infarct_size");
   EXPECT_THROW(index("weights = { bogus = 1.0 }\n"), sim::ConfigError);
 }

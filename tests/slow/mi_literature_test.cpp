@@ -19,9 +19,11 @@ struct Arm {
 
 Arm run_arm(const testing::TempDir& dir, const std::string& name, bool treated) {
   const std::string out = dir.file(name + ".h5");
-  std::vector<std::string> args = {"run", std::string(REGENSIM_SOURCE_DIR) +
-                                              "/configs/myocardial_infarction.toml",
-                                   "-o", out, "--quiet", "--threads", "1"};
+  std::vector<std::string> args = {
+      "run",     std::string(REGENSIM_SOURCE_DIR) + "/configs/myocardial_infarction.toml",
+      "-o",      out,
+      "--quiet", "--threads",
+      "1"};
   if (!treated) {
     args.push_back("--set");
     args.push_back("rules.therapy.delivery.dose_cells=0");
@@ -57,9 +59,10 @@ TEST(MyocardialInfarction, UntreatedInfarctSizeAndTherapyDirectionMatchTheLitera
   // Target 4 (direction only; the size is missed, docs/validation.md): therapy leaves more
   // viable myocardium on day 28 (Kanelidis 2017, row 26).
   EXPECT_GT(at_day(treated, treated.function, 28.0), at_day(sham, sham.function, 28.0));
-  std::printf("infarct size day 28: untreated %.4f treated %.4f; function index day 28: %.4f vs %.4f\n",
-              untreated, at_day(treated, treated.infarct, 28.0),
-              at_day(sham, sham.function, 28.0), at_day(treated, treated.function, 28.0));
+  std::printf(
+      "infarct size day 28: untreated %.4f treated %.4f; function index day 28: %.4f vs %.4f\n",
+      untreated, at_day(treated, treated.infarct, 28.0), at_day(sham, sham.function, 28.0),
+      at_day(treated, treated.function, 28.0));
 }
 
 }  // namespace

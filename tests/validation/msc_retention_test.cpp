@@ -26,8 +26,9 @@ TEST(MscRetention, DefaultLocalInjectionFallsAsTheLiteratureReports) {
   w.inflammation = 0.5;
   w.days = 21.0;
   // Defaults everywhere except the dose: 1e6 cells into a block that represents 0.2%.
-  w.tables = "[rules.therapy.delivery]\ndose_cells = 1.0e6\nrepresented_fraction = 0.002\n"
-             "radius_um = 500.0\ndays = [0.0]\n";
+  w.tables =
+      "[rules.therapy.delivery]\ndose_cells = 1.0e6\nrepresented_fraction = 0.002\n"
+      "radius_um = 500.0\ndays = [0.0]\n";
   auto s = testing::build(w.toml());
   s->step();
   s->step();  // 1 hour
