@@ -199,8 +199,7 @@ void MscFate::decide(sim::World& world, const sim::StepContext& ctx, sim::Stream
     if (types[s] != msc_ || !differentiation_.enabled) continue;
     if (fate[s] >= 0.0f) {  // committed: the phenotype follows after the delay
       const int f = static_cast<int>(fate[s]);
-      const double delay =
-          differentiation_.delay_days[f];
+      const double delay = differentiation_.delay_days[f];
       progress[s] += static_cast<float>(dt_day / delay);
       if (progress[s] >= 1.0f) {
         types[s] = f == kFibroblastFate ? fibroblast : fates_[f];
@@ -211,9 +210,9 @@ void MscFate::decide(sim::World& world, const sim::StepContext& ctx, sim::Stream
     }
     const double age_day = static_cast<double>(ctx.step - births[s]) * dt_day;
     if (age_day < differentiation_.min_age_days) continue;
-    const auto k = differentiation_.rates_per_day(
-        SignalFields::at(world, fields_.tgfb, v), o2, SignalFields::at(world, fields_.bmp2, v),
-        cardiac_niche(tissue, world.lattice(), v), day);
+    const auto k = differentiation_.rates_per_day(SignalFields::at(world, fields_.tgfb, v), o2,
+                                                  SignalFields::at(world, fields_.bmp2, v),
+                                                  cardiac_niche(tissue, world.lattice(), v), day);
     std::array<double, 4> rates = {k[0], k[1], k[2], 0.0};
     if (differentiation_.loading && differentiation_.loading_stimulus > 3.0 &&
         day >= differentiation_.loading_start_day && day < differentiation_.loading_end_day) {
