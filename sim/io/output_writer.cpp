@@ -145,6 +145,16 @@ struct OutputWriter::Impl {
   std::string where(const std::string& object) const { return options.path + ":" + object; }
 
   void validate(const World& world) const;
+  /// Options and grid shape from the world, validated: the start of both constructors.
+  void set_grid(const OutputOptions& opts, const World& world) {
+    options = opts;
+    const Lattice& lattice = world.lattice();
+    nx = lattice.nx();
+    ny = lattice.ny();
+    nz = lattice.nz();
+    voxel_size_um = lattice.voxel_size_um();
+    validate(world);
+  }
   void describe(const World& world);
   void create(const World& world);
   void reopen(const World& world, OutputPosition at);
@@ -322,13 +332,7 @@ OutputWriter::OutputWriter(const OutputOptions& options, const World& world,
     : impl_(std::make_unique<Impl>()) {
   const h5::ErrorSilencer silence;
   Impl& im = *impl_;
-  im.options = options;
-  const Lattice& lattice = world.lattice();
-  im.nx = lattice.nx();
-  im.ny = lattice.ny();
-  im.nz = lattice.nz();
-  im.voxel_size_um = lattice.voxel_size_um();
-  im.validate(world);
+  im.set_grid(options, world);
   im.xdmf_path = xdmf_sidecar_path(options.path);
   im.h5_name = std::filesystem::path(options.path).filename().string();
   im.xdmf.h5_file_name = im.h5_name;
@@ -346,13 +350,7 @@ OutputWriter::OutputWriter(const OutputOptions& options, const World& world)
     : impl_(std::make_unique<Impl>()) {
   const h5::ErrorSilencer silence;
   Impl& im = *impl_;
-  im.options = options;
-  const Lattice& lattice = world.lattice();
-  im.nx = lattice.nx();
-  im.ny = lattice.ny();
-  im.nz = lattice.nz();
-  im.voxel_size_um = lattice.voxel_size_um();
-  im.validate(world);
+  im.set_grid(options, world);
 
   namespace fs = std::filesystem;
   const fs::path path(options.path);
