@@ -28,8 +28,9 @@ namespace regensim::sim {
 //   boundary_in = Σ_faces 2r (g - u_end) - Σ_axes Σ_a-faces 2r d_a,end
 //   fixed_in    = Σ_fixed-edges r (u_fixed - u_i) - Σ_axes Σ_a-fixed-edges r d_a,i
 // i.e. each axis' face and fixed-voxel flux is taken at that stage's value u + d_a, and
-// the reactions at the x-stage value u + d1. Rounding: F, d and every sum are double and
-// the sums use the stored values, so the identity holds to the final float rounding of u.
+// the reactions at the x-stage value u + d1. Rounding: F and d are stored as float
+// (douglas_planes.hpp) and every sum is taken in double over the stored values, so the
+// identity holds up to the float rounding of the solves, far below that of the totals.
 //
 // Fallback step. Each stage is a backward-Euler solve whose row sums give
 //   Σ u_a - Σ u_{a-1} = Σ_a-faces 2r (g - u_a,end) + Σ_a-fixed-edges r (u_fixed - u_a,i)
@@ -58,20 +59,6 @@ int ramp_levels(double r) {
   return static_cast<int>(std::ceil(std::log2(r / kRampFirstR)));
 }
 
-/// Σ v[0..n) in double with four partial sums (a fixed order; vectorisable).
-double sum_of(const float* v, int n) {
-  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-  int i = 0;
-  for (; i + 4 <= n; i += 4) {
-    s0 += static_cast<double>(v[i]);
-    s1 += static_cast<double>(v[i + 1]);
-    s2 += static_cast<double>(v[i + 2]);
-    s3 += static_cast<double>(v[i + 3]);
-  }
-  for (; i < n; ++i) s0 += static_cast<double>(v[i]);
-  return (s0 + s1) + (s2 + s3);
-}
-
 bool is_identity(const detail::AxisStage& st, int n, bool extra) {
   if (st.sigma != 0.0 || extra) return false;
   if (st.r == 0.0) return true;
@@ -82,14 +69,10 @@ bool is_identity(const detail::AxisStage& st, int n, bool extra) {
 
 ImplicitLodSolver::ImplicitLodSolver(const Lattice& lattice, bool graded_start)
     : lattice_(lattice),
+      douglas_(lattice),
+      next_(lattice.size(), 0.0f),
       axes_(lattice),
-      work_(lattice.size(), 0.0),
-      uptake_dt_(lattice.size(), 0.0),
-      graded_start_(graded_start),
-      row_boundary_(static_cast<std::size_t>(lattice.ny()) * lattice.nz(), 0.0),
-      row_fixed_(row_boundary_.size(), 0.0),
-      row_kept_(row_boundary_.size(), 0.0),
-      row_flag_(row_boundary_.size(), 0) {}
+      graded_start_(graded_start) {}
 
 FieldBalance ImplicitLodSolver::step(Field& field, double dt_min) {
   assert(field.values().size() == lattice_.size());
@@ -113,34 +96,30 @@ FieldBalance ImplicitLodSolver::step(Field& field, double dt_min) {
 }
 
 FieldBalance ImplicitLodSolver::substep(Field& field, double dt_min) {
-  for (const Term& t : terms_) uptake_dt_[t.voxel] = dt_min * t.uptake_per_min;
-  values_non_negative_ = terms_non_negative_;
-  for (int axis = 0; axis < lattice_.dimensions(); ++axis) {
-    for (const int side : {0, 1}) {
-      const FaceBoundary& f = field.spec().faces[static_cast<std::size_t>(2 * axis + side)];
-      if (f.kind == BoundaryKind::FixedValue && !(f.value >= 0.0f)) values_non_negative_ = false;
-    }
+  const double h = lattice_.voxel_size_um();
+  detail::DouglasInput in;
+  in.u = field.values().data();
+  in.mask = field.fixed_mask();
+  in.terms = terms_.data();
+  in.term_count = terms_.size();
+  in.dt = dt_min;
+  in.r = dt_min * field.spec().diffusion_um2_per_min / (h * h);
+  in.k_dt = dt_min * field.spec().decay_per_min;
+  in.faces = field.spec().faces;
+  const detail::DouglasResult res = douglas_.step(in, next_.data());
+  bool inputs_non_negative = terms_non_negative_ && !res.negative_input;
+  for (const FaceBoundary& f : in.faces) {
+    if (f.kind == BoundaryKind::FixedValue && !(f.value >= 0.0f)) inputs_non_negative = false;
   }
-  FieldBalance b = douglas(field, dt_min);
-  if (values_non_negative_ && any_negative_result(field)) {
+  if (inputs_non_negative && res.negative_output) {
     ++fallbacks_;
-    b = fallback(field, dt_min);
-  } else {
-    // Commit u + d3 (fixed voxels have d3 = 0).
-    float* u = field.values().data();
-    const double* d = work_.data();
-    const auto n = static_cast<std::ptrdiff_t>(lattice_.size());
-#pragma omp parallel for schedule(static)
-    for (std::ptrdiff_t i = 0; i < n; ++i) {
-      u[i] = static_cast<float>(static_cast<double>(u[i]) + d[i]);
-    }
+    return fallback(field, dt_min);
   }
-  for (const Term& t : terms_) uptake_dt_[t.voxel] = 0.0;
-  return b;
+  field.values().swap(next_);  // next_ now holds the old values, to be overwritten
+  return res.balance;
 }
 
-detail::AxisStage ImplicitLodSolver::stage(const Field& field, int axis, double r,
-                                           bool homogeneous) const {
+detail::AxisStage ImplicitLodSolver::stage(const Field& field, int axis, double r) const {
   detail::AxisStage st;
   st.axis = axis;
   st.r = r;
@@ -148,8 +127,8 @@ detail::AxisStage ImplicitLodSolver::stage(const Field& field, int axis, double 
   const FaceBoundary& hi = field.spec().faces[static_cast<std::size_t>(2 * axis + 1)];
   st.low_fixed = lo.kind == BoundaryKind::FixedValue;
   st.high_fixed = hi.kind == BoundaryKind::FixedValue;
-  st.g_low = homogeneous ? 0.0 : static_cast<double>(lo.value);
-  st.g_high = homogeneous ? 0.0 : static_cast<double>(hi.value);
+  st.g_low = static_cast<double>(lo.value);
+  st.g_high = static_cast<double>(hi.value);
   return st;
 }
 
@@ -242,139 +221,33 @@ bool ImplicitLodSolver::forcing_changed(const std::string& name, std::uint64_t s
   return true;
 }
 
-FieldBalance ImplicitLodSolver::explicit_increment(const Field& field, double dt_min) {
-  const double h = lattice_.voxel_size_um();
-  const double r = dt_min * field.spec().diffusion_um2_per_min / (h * h);
-  const double k_dt = dt_min * field.spec().decay_per_min;
-  const float* u_all = field.values().data();
-  double* f_all = work_.data();
-  const std::uint8_t* mask = field.fixed_mask();
-  const auto& faces = field.spec().faces;
-  const auto face_fixed = [&](Face f) {
-    return faces[static_cast<std::size_t>(f)].kind == BoundaryKind::FixedValue;
-  };
-  const auto face_value = [&](Face f) {
-    return static_cast<double>(faces[static_cast<std::size_t>(f)].value);
-  };
-  const int nx = lattice_.nx();
-  const int ny = lattice_.ny();
-  const int nz = lattice_.nz();
-  const bool three_d = !lattice_.is_2d();
-  const std::ptrdiff_t plane = static_cast<std::ptrdiff_t>(nx) * ny;
-  const std::ptrdiff_t rows = static_cast<std::ptrdiff_t>(ny) * nz;
-
-#pragma omp parallel for schedule(static)
-  for (std::ptrdiff_t row = 0; row < rows; ++row) {
-    const int y = static_cast<int>(row % ny);
-    const int z = static_cast<int>(row / ny);
-    const std::ptrdiff_t base = row * nx;
-    const float* o = u_all + base;
-    double* f = f_all + base;  // Σ (u_neighbour - u) until the update below
-    const std::uint8_t* m = mask != nullptr ? mask + base : nullptr;
-
-    // Σ over neighbours of (u_n - u): a missing neighbour (no-flux side) reads the voxel
-    // itself, so its difference is zero; fixed-value faces are added below.
-    const float* ym = y > 0 ? o - nx : o;
-    const float* yp = y < ny - 1 ? o + nx : o;
-    const float* zm = three_d && z > 0 ? o - plane : o;
-    const float* zp = three_d && z < nz - 1 ? o + plane : o;
-    const auto across = [&](int x, double c) {
-      return ((static_cast<double>(ym[x]) - c) + (static_cast<double>(yp[x]) - c)) +
-             ((static_cast<double>(zm[x]) - c) + (static_cast<double>(zp[x]) - c));
-    };
-    unsigned negative = 0;
-    for (int x = 1; x < nx - 1; ++x) {
-      const double c = o[x];
-      const double along =
-          (static_cast<double>(o[x - 1]) - c) + (static_cast<double>(o[x + 1]) - c);
-      f[x] = r * (along + across(x, c)) - k_dt * c;
-      negative |= o[x] < 0.0f ? 1u : 0u;
-    }
-    for (const int x : {0, nx - 1}) {
-      const double c = o[x];
-      const double left = x > 0 ? static_cast<double>(o[x - 1]) - c : 0.0;
-      const double right = x < nx - 1 ? static_cast<double>(o[x + 1]) - c : 0.0;
-      f[x] = r * ((left + right) + across(x, c)) - k_dt * c;
-      negative |= o[x] < 0.0f ? 1u : 0u;
-    }
-    // Fixed-value faces: 2r (g - u) into each voxel on them.
-    double boundary = 0.0;
-    const auto face_row = [&](Face face) {
-      if (!face_fixed(face)) return;
-      const double g = face_value(face);
-      for (int x = 0; x < nx; ++x) {
-        const double in = g - static_cast<double>(o[x]);
-        f[x] += 2.0 * r * in;
-        if (m == nullptr || m[x] == 0) boundary += in;
-      }
-    };
-    if (y == 0) face_row(Face::YLow);
-    if (y == ny - 1) face_row(Face::YHigh);
-    if (three_d && z == 0) face_row(Face::ZLow);
-    if (three_d && z == nz - 1) face_row(Face::ZHigh);
-    const auto face_end = [&](Face face, int x) {
-      if (!face_fixed(face)) return;
-      const double in = face_value(face) - static_cast<double>(o[x]);
-      f[x] += 2.0 * r * in;
-      if (m == nullptr || m[x] == 0) boundary += in;
-    };
-    face_end(Face::XLow, 0);
-    face_end(Face::XHigh, nx - 1);
-
-    double kept = sum_of(o, nx);
-    // Fixed voxels do not change; each edge between a fixed and a non-fixed voxel carries
-    // r (u_fixed - u_i) into the non-fixed one. Fixed voxels are few (vessels): the edges
-    // are visited from them, and the row that holds the fixed voxel keeps the sum.
-    double fixed = 0.0;
-    if (m != nullptr) {
-      for (int x = 0; x < nx; ++x) {
-        if (m[x] == 0) continue;
-        const double uf = o[x];
-        f[x] = 0.0;
-        kept -= uf;
-        const auto edge = [&](std::ptrdiff_t offset) {
-          if (m[x + offset] == 0) fixed += uf - static_cast<double>(o[x + offset]);
-        };
-        if (x > 0) edge(-1);
-        if (x < nx - 1) edge(1);
-        if (y > 0) edge(-nx);
-        if (y < ny - 1) edge(nx);
-        if (three_d && z > 0) edge(-plane);
-        if (three_d && z < nz - 1) edge(plane);
-      }
-    }
-    row_boundary_[static_cast<std::size_t>(row)] = 2.0 * r * boundary;
-    row_fixed_[static_cast<std::size_t>(row)] = r * fixed;
-    row_kept_[static_cast<std::size_t>(row)] = kept;
-    row_flag_[static_cast<std::size_t>(row)] = negative != 0 ? 1 : 0;
+FieldBalance ImplicitLodSolver::fallback(Field& field, double dt_min) {
+  if (work_.empty()) {
+    work_.assign(lattice_.size(), 0.0);
+    uptake_dt_.assign(lattice_.size(), 0.0);
   }
-
-  FieldBalance b;
-  double kept = 0.0;
-  for (std::ptrdiff_t row = 0; row < rows; ++row) {
-    const auto i = static_cast<std::size_t>(row);
-    b.boundary_in += row_boundary_[i];
-    b.fixed_in += row_fixed_[i];
-    kept += row_kept_[i];
-    if (row_flag_[i] != 0) values_non_negative_ = false;
-  }
-  b.decayed = k_dt * kept;
-  return b;
-}
-
-void ImplicitLodSolver::solve_stages(const Field& field, double dt_min, bool homogeneous,
-                                     FieldBalance& b) {
-  const double h = lattice_.voxel_size_um();
-  const double r = dt_min * field.spec().diffusion_um2_per_min / (h * h);
-  const double k_dt = dt_min * field.spec().decay_per_min;
+  float* u = field.values().data();
   double* x = work_.data();
+  const auto n = static_cast<std::ptrdiff_t>(lattice_.size());
+#pragma omp parallel for schedule(static)
+  for (std::ptrdiff_t i = 0; i < n; ++i) x[i] = u[i];
+  FieldBalance b;
+  for (const Term& t : terms_) {
+    const double s_dt = dt_min * t.secretion_per_min;
+    x[t.voxel] += s_dt;
+    b.secreted += s_dt;
+    uptake_dt_[t.voxel] = dt_min * t.uptake_per_min;
+  }
+  const double h = lattice_.voxel_size_um();
+  const double r = dt_min * field.spec().diffusion_um2_per_min / (h * h);
+  const double k_dt = dt_min * field.spec().decay_per_min;
   const std::uint8_t* mask = field.fixed_mask();
   const bool any_uptake = std::any_of(terms_.begin(), terms_.end(),
                                       [](const Term& t) { return t.uptake_per_min > 0.0; });
   const double* extra = any_uptake ? uptake_dt_.data() : nullptr;
   const int dims[3] = {lattice_.nx(), lattice_.ny(), lattice_.nz()};
   for (int axis = 0; axis < lattice_.dimensions(); ++axis) {
-    detail::AxisStage st = stage(field, axis, r, homogeneous);
+    detail::AxisStage st = stage(field, axis, r);
     const bool first = axis == 0;
     if (first) {
       st.sigma = k_dt;
@@ -389,55 +262,7 @@ void ImplicitLodSolver::solve_stages(const Field& field, double dt_min, bool hom
       for (const Term& t : terms_) b.taken_up += uptake_dt_[t.voxel] * x[t.voxel];
     }
   }
-}
-
-FieldBalance ImplicitLodSolver::douglas(Field& field, double dt_min) {
-  FieldBalance b = explicit_increment(field, dt_min);
-  const float* u = field.values().data();
-  double* f = work_.data();
-  for (const Term& t : terms_) {
-    const double ui = u[t.voxel];
-    const double s_dt = dt_min * t.secretion_per_min;
-    f[t.voxel] += s_dt - uptake_dt_[t.voxel] * ui;
-    b.secreted += s_dt;
-    b.taken_up += uptake_dt_[t.voxel] * ui;
-  }
-  solve_stages(field, dt_min, /*homogeneous=*/true, b);
-  return b;
-}
-
-bool ImplicitLodSolver::any_negative_result(const Field& field) {
-  const float* u_all = field.values().data();
-  const double* d_all = work_.data();
-  const int nx = lattice_.nx();
-  const std::ptrdiff_t rows = static_cast<std::ptrdiff_t>(lattice_.ny()) * lattice_.nz();
-#pragma omp parallel for schedule(static)
-  for (std::ptrdiff_t row = 0; row < rows; ++row) {
-    const float* u = u_all + row * nx;
-    const double* d = d_all + row * nx;
-    unsigned negative = 0;
-    for (int x = 0; x < nx; ++x) {
-      negative |= static_cast<float>(static_cast<double>(u[x]) + d[x]) < 0.0f ? 1u : 0u;
-    }
-    row_flag_[static_cast<std::size_t>(row)] = negative != 0 ? 1 : 0;
-  }
-  return std::any_of(row_flag_.begin(), row_flag_.begin() + rows,
-                     [](std::uint8_t f) { return f != 0; });
-}
-
-FieldBalance ImplicitLodSolver::fallback(Field& field, double dt_min) {
-  float* u = field.values().data();
-  double* x = work_.data();
-  const auto n = static_cast<std::ptrdiff_t>(lattice_.size());
-#pragma omp parallel for schedule(static)
-  for (std::ptrdiff_t i = 0; i < n; ++i) x[i] = u[i];
-  FieldBalance b;
-  for (const Term& t : terms_) {
-    const double s_dt = dt_min * t.secretion_per_min;
-    x[t.voxel] += s_dt;
-    b.secreted += s_dt;
-  }
-  solve_stages(field, dt_min, /*homogeneous=*/false, b);
+  for (const Term& t : terms_) uptake_dt_[t.voxel] = 0.0;
 #pragma omp parallel for schedule(static)
   for (std::ptrdiff_t i = 0; i < n; ++i) u[i] = static_cast<float>(x[i]);
   return b;

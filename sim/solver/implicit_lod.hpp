@@ -38,13 +38,14 @@
 #include <vector>
 
 #include "sim/solver/diffusion_solver.hpp"
+#include "sim/solver/douglas_planes.hpp"
 #include "sim/solver/line_sweeps.hpp"
 
 namespace regensim::sim {
 
 class ImplicitLodSolver final : public DiffusionSolver {
  public:
-  /// The lattice must outlive the solver. Allocates the lattice-sized work buffers.
+  /// The lattice must outlive the solver. Allocates one lattice-sized float buffer.
   /// `graded_start` = false turns the graded start off (for tests of single steps).
   explicit ImplicitLodSolver(const Lattice& lattice, bool graded_start = true);
 
@@ -64,12 +65,7 @@ class ImplicitLodSolver final : public DiffusionSolver {
   std::int64_t positivity_fallbacks() const { return fallbacks_; }
 
  private:
-  /// Point terms summed per non-fixed voxel, in voxel order.
-  struct Term {
-    VoxelIndex voxel;
-    double secretion_per_min;
-    double uptake_per_min;
-  };
+  using Term = detail::VoxelTerm;  // point terms summed per non-fixed voxel, voxel order
   struct RawTerm {
     VoxelIndex voxel;
     float secretion;
@@ -83,28 +79,21 @@ class ImplicitLodSolver final : public DiffusionSolver {
   std::uint64_t collect_terms(const Field& field);
   bool forcing_changed(const std::string& name, std::uint64_t signature);
   FieldBalance substep(Field& field, double dt_min);
-  FieldBalance explicit_increment(const Field& field, double dt_min);
-  FieldBalance douglas(Field& field, double dt_min);
   FieldBalance fallback(Field& field, double dt_min);
-  void solve_stages(const Field& field, double dt_min, bool homogeneous, FieldBalance& b);
-  detail::AxisStage stage(const Field& field, int axis, double r, bool homogeneous) const;
-  bool any_negative_result(const Field& field);
+  detail::AxisStage stage(const Field& field, int axis, double r) const;
 
   const Lattice& lattice_;
+  detail::DouglasPlanes douglas_;
+  std::vector<float> next_;  // the Douglas step's result, swapped into the field
+  // The positive fallback's buffers, allocated on its first use (it is rare).
   detail::AxisSolver axes_;
-  std::vector<double> work_;       // F, then d1, d2, d3; or the fallback's values
+  std::vector<double> work_;       // the fallback's values
   std::vector<double> uptake_dt_;  // dt*U per voxel, zero outside the current terms
   std::vector<RawTerm> order_;
   std::vector<Term> terms_;
   std::vector<Forcing> forcing_;
   bool graded_start_ = true;
   bool terms_non_negative_ = true;
-  bool values_non_negative_ = true;
-  // Per grid row (y, z) sums of the explicit increment, added in row order.
-  std::vector<double> row_boundary_;
-  std::vector<double> row_fixed_;
-  std::vector<double> row_kept_;
-  std::vector<std::uint8_t> row_flag_;
   std::int64_t fallbacks_ = 0;
 };
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/core/lattice.hpp"
+#include "sim/solver/thomas.hpp"
 
 namespace regensim::sim::detail {
 
@@ -28,17 +29,9 @@ struct AxisStage {
   bool want_kept = false;            // also sum the new values of the non-fixed voxels
 };
 
-/// What the lines of a stage gained, with the new values x: boundary = Σ 2r(g - x_end)
-/// over non-fixed end voxels on fixed-value faces; fixed = Σ r(x_fixed - x_i) over line
-/// edges between a fixed and a non-fixed voxel; kept = Σ x over non-fixed voxels (when
-/// asked). Summing the rows of the non-fixed voxels (interior couplings cancel in pairs)
-/// gives, in exact arithmetic,
+/// The sums of a stage (thomas.hpp, StageSums). Summing the rows of the non-fixed voxels
+/// (interior couplings cancel in pairs) gives, in exact arithmetic,
 ///   Σ_non-fixed x - Σ_non-fixed d = boundary + fixed - Σ_non-fixed (sigma + e_j) x_j.
-struct StageSums {
-  double boundary = 0.0;
-  double fixed = 0.0;
-  double kept = 0.0;
-};
 
 /// Solves the lines of one axis of a lattice. Not re-entrant. Allocates on construction
 /// and when the OpenMP thread count grows.

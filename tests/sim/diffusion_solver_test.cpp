@@ -647,6 +647,9 @@ TEST(Solvers, SymmetricInitialConditionStaysSymmetric) {
       const double dt = method == SolverMethod::ImplicitLod
                             ? 5.0
                             : 0.9 * explicit_stability_limit_min(lat, 100.0);
+      // The implicit solver computes its increments in float, so its rounding scales with
+      // the largest increment (here the initial peak) rather than with each value.
+      const float peak = *std::max_element(f.values().begin(), f.values().end());
       for (int s = 0; s < 10; ++s) solver->step(f, dt);
       float worst = 0.0f;
       for (int z = 0; z < nz; ++z) {
@@ -660,12 +663,13 @@ TEST(Solvers, SymmetricInitialConditionStaysSymmetric) {
             // sweeps do not commute there); FTCS is.
             if (method == SolverMethod::ExplicitFtcs) mirrors.push_back(lat.index(y, x, z));
             for (const VoxelIndex m : mirrors) {
-              worst = std::max(worst, std::abs(v - f.values()[m]) / std::abs(v));
+              const float scale = method == SolverMethod::ImplicitLod ? peak : std::abs(v);
+              worst = std::max(worst, std::abs(v - f.values()[m]) / scale);
             }
           }
         }
       }
-      std::printf("symmetry %s nz=%d: max relative asymmetry %.1e\n", method_name(method), nz,
+      std::printf("symmetry %s nz=%d: max asymmetry / scale %.1e\n", method_name(method), nz,
                   static_cast<double>(worst));
       EXPECT_LT(worst, 1e-6f) << method_name(method) << " nz=" << nz;
     }
