@@ -24,7 +24,9 @@ RandomWalkParams RandomWalkParams::read(sim::ConfigTable& t, sim::World& world) 
 }
 
 RandomWalk::RandomWalk(std::string name, RandomWalkParams params)
-    : NamedRule(std::move(name)), p_(std::move(params)) {}
+    : NamedRule(std::move(name)), p_(std::move(params)) {
+  for (const sim::AgentType t : p_.cell_types) walks_[t] = true;
+}
 
 int RandomWalk::chemotactic_pick(const std::vector<float>& c, sim::VoxelIndex from,
                                  const std::array<sim::VoxelIndex, 6>& nb, int count,
@@ -55,7 +57,7 @@ void RandomWalk::apply(sim::Phase, sim::World& world, const sim::StepContext& ct
   const double p_jump = jump_probability(lattice.voxel_size_um(), ctx.dt_min);
   const sim::KeyedRng rng(ctx.seed, sim::stream_for(name()));
   const auto n = static_cast<std::int64_t>(agents.size());
-  wanted_.resize(agents.size());
+  targets_.resize(agents.size());
   const auto& ids = agents.ids();
   const auto& types = agents.types();
   const auto& voxels = agents.voxels();
@@ -66,14 +68,14 @@ void RandomWalk::apply(sim::Phase, sim::World& world, const sim::StepContext& ct
           ? nullptr
           : &world.fields()[static_cast<std::size_t>(p_.chemotaxis_field)].values();
 
-  // Propose in parallel: each agent's choice depends only on (seed, step, id).
+  // Propose in parallel: each agent's choice depends only on (seed, step, id); the commit
+  // drops moves into voxels occupied at the start of the step and picks one winner per
+  // voxel.
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < n; ++i) {
     const auto slot = static_cast<sim::AgentSlot>(i);
-    wanted_[slot] = {slot, 0, 0};
-    const bool moves_type =
-        std::find(p_.cell_types.begin(), p_.cell_types.end(), types[slot]) != p_.cell_types.end();
-    if (!moves_type || agents.is_marked(slot)) continue;
+    targets_[slot] = sim::kNoMove;
+    if (!walks_[types[slot]] || agents.is_marked(slot)) continue;
     const auto bits = rng.bits(static_cast<std::uint64_t>(ctx.step), ids[slot]);
     if (sim::KeyedRng::to_open01(bits[0]) >= p_jump) continue;
     std::array<sim::VoxelIndex, 6> nb{};
@@ -82,17 +84,19 @@ void RandomWalk::apply(sim::Phase, sim::World& world, const sim::StepContext& ct
     const double u = sim::KeyedRng::to_open01(bits[1]);
     const int pick = chemo == nullptr ? static_cast<int>(u * count)
                                       : chemotactic_pick(*chemo, voxels[slot], nb, count, u);
-    const sim::VoxelIndex target = nb[static_cast<std::size_t>(std::min(pick, count - 1))];
-    if (agents.occupied(target)) continue;                   // contact: no room there
-    if (vessel != nullptr && vessel[target] != 0) continue;  // cells stay out of vessels
-    wanted_[slot] = {slot, target, bits[2] | 1u};            // priority 0 marks "no proposal"
+    // An occupied target (contact: no room there) fails in the commit, which reads the
+    // occupancy anyway; reading it here would stall this loop on a cache miss per agent.
+    targets_[slot] = nb[static_cast<std::size_t>(std::min(pick, count - 1))];
   }
-
-  proposals_.clear();
-  for (const auto& w : wanted_) {
-    if (w.priority != 0) proposals_.push_back(w);
+  if (vessel != nullptr) {  // cells stay out of vessels; a tight loop, so loads overlap
+#pragma omp parallel for schedule(static)
+    for (std::int64_t i = 0; i < n; ++i) {
+      const sim::VoxelIndex t = targets_[static_cast<std::size_t>(i)];
+      if (t != sim::kNoMove && vessel[t] != 0) targets_[static_cast<std::size_t>(i)] = sim::kNoMove;
+    }
   }
-  sim::commit_moves(agents, proposals_);
+  // A contested voxel goes to the lowest keyed priority: word 2 of the agent's draw above.
+  sim::commit_moves(agents, targets_, {rng, static_cast<std::uint64_t>(ctx.step), 0, 2});
 }
 
 }  // namespace regensim::models

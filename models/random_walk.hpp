@@ -8,6 +8,7 @@
 /// With a chemotaxis field c, neighbour j is chosen with weight
 /// exp(chi * (c_j - c_i) / (K + c_i)): a relative (Weber-law) gradient bias up the field.
 #include <array>
+#include <cstdint>
 #include <vector>
 
 #include "sim/agents/move_commit.hpp"
@@ -38,8 +39,8 @@ class RandomWalk final : public sim::NamedRule {
 
  private:
   RandomWalkParams p_;
-  std::vector<sim::MoveProposal> wanted_;     // one slot per agent, reused
-  std::vector<sim::MoveProposal> proposals_;  // the real ones, reused
+  std::array<bool, 256> walks_{};         // by agent type: listed in cell_types
+  std::vector<sim::VoxelIndex> targets_;  // per slot, sim::kNoMove if none; reused
 };
 
 }  // namespace regensim::models

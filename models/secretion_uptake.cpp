@@ -1,6 +1,7 @@
 #include "models/secretion_uptake.hpp"
 
-#include <algorithm>
+#include <array>
+#include <cstdint>
 
 #include "models/cell_types.hpp"
 #include "models/signals.hpp"
@@ -18,18 +19,49 @@ CellFieldCouplingParams read_coupling(sim::ConfigTable& t, sim::World& world,
   return p;
 }
 
-/// Appends one point term per agent of the listed types, in slot order.
+/// Appends one point term per agent of the listed types, in slot order. Parallel: the
+/// slots are cut into kChunks fixed chunks (not one per thread), each counts its agents,
+/// a prefix sum gives each chunk its place in the list, and each fills its place. The
+/// list is the same for every thread count.
 void add_point_terms(sim::World& world, const CellFieldCouplingParams& p, float secretion,
                      float uptake) {
+  constexpr std::int64_t kChunks = 256;
+  constexpr std::size_t kParallelMin = 4096;  // fewer agents: one thread (a fork costs more)
   const auto& agents = world.agents();
   auto& terms = world.fields()[static_cast<std::size_t>(p.field)].point_terms();
-  const auto& types = agents.types();
-  const auto& voxels = agents.voxels();
-  for (std::size_t i = 0; i < agents.size(); ++i) {
-    if (std::find(p.cell_types.begin(), p.cell_types.end(), types[i]) == p.cell_types.end()) {
-      continue;
+  std::array<bool, 256> listed{};
+  for (const sim::AgentType t : p.cell_types) listed[t] = true;
+  const sim::AgentType* types = agents.types().data();
+  const sim::VoxelIndex* voxels = agents.voxels().data();
+  const std::size_t n = agents.size();
+  const auto chunk_begin = [n](std::int64_t c) {
+    return n * static_cast<std::size_t>(c) / static_cast<std::size_t>(kChunks);
+  };
+  std::array<std::size_t, kChunks + 1> offset{};
+  sim::PointTerm* out = nullptr;
+  // One parallel region (a fork is the costly part on a busy machine), three phases.
+#pragma omp parallel if (n >= kParallelMin)
+  {
+#pragma omp for schedule(static)
+    for (std::int64_t c = 0; c < kChunks; ++c) {
+      std::size_t count = 0;
+      for (std::size_t i = chunk_begin(c); i < chunk_begin(c + 1); ++i) count += listed[types[i]];
+      offset[static_cast<std::size_t>(c) + 1] = count;
     }
-    terms.push_back({voxels[i], secretion, uptake});
+#pragma omp single
+    {
+      offset[0] = terms.size();
+      for (std::size_t c = 0; c < kChunks; ++c) offset[c + 1] += offset[c];
+      terms.resize(offset[kChunks]);
+      out = terms.data();
+    }
+#pragma omp for schedule(static)
+    for (std::int64_t c = 0; c < kChunks; ++c) {
+      std::size_t k = offset[static_cast<std::size_t>(c)];
+      for (std::size_t i = chunk_begin(c); i < chunk_begin(c + 1); ++i) {
+        if (listed[types[i]]) out[k++] = {voxels[i], secretion, uptake};
+      }
+    }
   }
 }
 

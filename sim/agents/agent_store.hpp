@@ -10,6 +10,10 @@
 
 namespace regensim::sim {
 
+namespace detail {
+struct AgentStoreAccess;  // the move commit's write access to positions (move_commit.cpp)
+}  // namespace detail
+
 using AgentId = std::uint64_t;
 using AgentType = std::uint8_t;
 /// Slot of an agent in the arrays; changes when earlier agents are removed.
@@ -18,8 +22,10 @@ inline constexpr AgentSlot kNoAgent = std::numeric_limits<AgentSlot>::max();
 inline constexpr AgentId kNoParent = 0;  // ids start at 1
 
 /// Structure-of-arrays agent storage. Ids are stable and never reused (1, 2, 3, ...).
-/// Slots are dense; `compact()` removes agents marked for removal keeping the order of
-/// the rest, so results depend only on what was marked, not on who marked it first.
+/// Slots are dense; `compact()` (end of step) removes agents marked for removal keeping the
+/// order of the rest, so results depend only on what was marked, not on who marked it
+/// first, and re-sorts the agents by voxel when their order has drifted (locality).
+/// Slots are therefore only valid within one step; ids identify agents across steps.
 /// Not thread-safe for concurrent add/remove/move; reading columns concurrently is safe.
 class AgentStore {
  public:
@@ -35,6 +41,9 @@ class AgentStore {
   int column_index(const std::string& name) const;
   const std::vector<std::string>& column_names() const { return column_names_; }
 
+  /// Room for `n` agents without reallocation (placement rules that know their count:
+  /// no growth slack in the per-agent arrays).
+  void reserve(std::size_t n);
   /// Adds an agent in an empty voxel; returns its slot. Throws std::logic_error if the
   /// voxel is occupied. `step` is the birth step, `parent` the parent's id or kNoParent.
   AgentSlot add(AgentType type, VoxelIndex voxel, std::int64_t step, AgentId parent = kNoParent);
@@ -43,8 +52,21 @@ class AgentStore {
   /// Marks an agent for removal at the next compact(); it still occupies its voxel.
   void mark_for_removal(AgentSlot slot) { removed_[slot] = 1; }
   bool is_marked(AgentSlot slot) const { return removed_[slot] != 0; }
-  /// Removes marked agents, keeping the order of the others; returns how many went.
+  /// End-of-step maintenance: removes marked agents, keeping the order of the others,
+  /// then calls sort_by_voxel() if order_drifted(). Returns how many agents went.
+  /// The outcome depends only on the agents (ids, voxels, marks), never on thread count.
   std::size_t compact();
+  /// Whether the slot order has drifted from the voxel order far enough to cost locality:
+  /// more than 1/8 of the neighbouring slot pairs step back by more than
+  /// kLocalityWindow voxels. Never on lattices of at most kLocalityWindow voxels.
+  bool order_drifted() const;
+  /// Re-orders the slots by ascending voxel; ids, columns and all follow their agent.
+  /// Precondition: no agent is marked for removal. Parallel scans of the occupancy
+  /// index, then an in-place serial permutation (no scratch memory).
+  void sort_by_voxel();
+  /// Voxels (2^18: 1 MiB of a float field, four planes of a 256^2 lattice) within which
+  /// slot order may step back without counting as drift.
+  static constexpr VoxelIndex kLocalityWindow = VoxelIndex{1} << 18;
 
   /// Slot of the agent in a voxel, or kNoAgent.
   AgentSlot at(VoxelIndex voxel) const { return occupancy_[voxel]; }
@@ -80,6 +102,10 @@ class AgentStore {
   void restore(Arrays arrays);
 
  private:
+  friend struct detail::AgentStoreAccess;
+  void swap_agents(std::size_t a, std::size_t b);
+  void prefetch_agent(std::size_t slot) const;
+
   std::vector<AgentId> ids_;
   std::vector<AgentType> types_;
   std::vector<VoxelIndex> voxels_;

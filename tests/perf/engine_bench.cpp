@@ -1,7 +1,8 @@
 // Engine benchmarks: implicit diffusion and the agent step, each against this
 // machine's measured memory bandwidth (a STREAM-triad kernel run in the same process).
 // Prints one table; see docs/performance.md.
-// Usage: engine_bench [--quick] [--threads 1,2,4,...]   (default threads: 1, 2, all)
+// Usage: engine_bench [--quick] [--agents] [--threads 1,2,4,...]   (default threads: 1, 2, all)
+//   --agents: the agent case only (no STREAM triad, no diffusion case)
 #include <omp.h>
 
 #include <algorithm>
@@ -116,46 +117,83 @@ Row diffusion_case(int n, int nz, int fields, int threads, double triad_gbs, int
   return r;
 }
 
-/// One cell step of the agent rules: random walk with volume exclusion, then secretion
-/// and uptake point terms.
-Row agent_case(int n, std::size_t agents, int threads, int steps) {
+/// Seconds per step spent in each part of the agent case.
+struct AgentPhases {
+  double walk = 0, terms = 0, compact = 0;
+  double resort = 0;     // one sort_by_voxel() once order_drifted() holds, seconds
+  int resort_every = 0;  // steps from a sorted store until order_drifted() holds
+};
+
+/// One cell step of the agent rules as the engine runs it: random walk with volume
+/// exclusion (Act), secretion of one field and uptake of another (Secrete), then the
+/// end-of-step compact() (removals and the periodic re-sort by voxel).
+Row agent_case(int n, std::size_t agents, int threads, int steps, AgentPhases& phases) {
   omp_set_num_threads(threads);
   const double rss_before = resident_bytes();
   sim::World world(sim::Lattice(n, n, n, 20.0), 1, 30.0);
   models::declare_cell_types(world);
-  sim::FieldSpec spec;
-  spec.name = "oxygen";
-  world.add_field(spec);
+  for (const char* name : {"oxygen", "vegf"}) {
+    sim::FieldSpec spec;
+    spec.name = name;
+    world.add_field(spec);
+  }
   const sim::KeyedRng rng(1, 99);
   const std::size_t size = world.lattice().size();
+  world.agents().reserve(agents);
   for (std::uint64_t k = 0; world.agents().size() < agents; ++k) {
     const auto v = static_cast<sim::VoxelIndex>(rng.bits(0, k)[0] % size);
     if (!world.agents().occupied(v)) world.agents().add(0, v, 0);
   }
   models::RandomWalk walk("walk", {{0}, 30.0});
   models::Uptake uptake("uptake", {{0}, 0, 10.0});
+  models::Secretion secretion("secretion", {{0}, 1, 1.0}, sim::Mechanisms{});
+  AgentPhases sum;
   const auto run = [&](std::int64_t step) {
     const sim::StepContext ctx{step, 30.0 * static_cast<double>(step), 30.0, 1};
+    const auto t0 = Clock::now();
     walk.apply(sim::Phase::Act, world, ctx);
+    const auto t1 = Clock::now();
+    secretion.apply(sim::Phase::Secrete, world, ctx);
     uptake.apply(sim::Phase::Secrete, world, ctx);
-    world.fields()[0].point_terms().clear();
+    const auto t2 = Clock::now();
+    for (auto& f : world.fields()) f.point_terms().clear();
+    world.agents().compact();
+    sum.walk += std::chrono::duration<double>(t1 - t0).count();
+    sum.terms += std::chrono::duration<double>(t2 - t1).count();
+    sum.compact += seconds_since(t2);
   };
-  run(0);
+  run(0);  // warm-up: scratch allocation (and the first re-sort of the random placement)
+  sum = {};
   const auto t0 = Clock::now();
   for (int s = 1; s <= steps; ++s) run(s);
   const double per_step = seconds_since(t0) / steps;
+  phases = {sum.walk / steps, sum.terms / steps, sum.compact / steps, 0.0, 0};
+  // The periodic re-sort, rarer than the timed steps: step on (without compact(), which
+  // would re-sort by itself) until the order has drifted, then time the sort.
+  int since_sort = steps;  // the warm-up step's compact() sorted the random placement
+  const bool can_drift = world.lattice().size() > sim::AgentStore::kLocalityWindow;
+  while (can_drift && !world.agents().order_drifted() && since_sort < 200) {
+    const sim::StepContext ctx{++since_sort, 0.0, 30.0, 1};
+    walk.apply(sim::Phase::Act, world, ctx);
+  }
+  const auto t_sort = Clock::now();
+  world.agents().sort_by_voxel();
+  phases.resort = seconds_since(t_sort);
+  phases.resort_every = since_sort;
   Row r;
   r.name = "agents";
   r.grid = std::to_string(n) + "^3";
-  r.fields = 1;
+  r.fields = static_cast<int>(world.fields().size());
   r.agents = agents;
   r.threads = threads;
   r.ms_per_step = per_step * 1e3;
   r.updates_per_s = static_cast<double>(agents) / per_step;
   r.rss_mib = resident_bytes() / 1048576.0;
-  // Measured, less the lattice's occupancy index and field (4 + 4 bytes per voxel).
+  // Measured, less the lattice's occupancy index and the fields (4 bytes per voxel each).
   const double voxels = static_cast<double>(world.lattice().size());
-  r.bytes_per_agent = (resident_bytes() - rss_before - 8.0 * voxels) / static_cast<double>(agents);
+  const double per_voxel = 4.0 * (1.0 + static_cast<double>(world.fields().size()));
+  r.bytes_per_agent =
+      (resident_bytes() - rss_before - per_voxel * voxels) / static_cast<double>(agents);
   return r;
 }
 
@@ -163,6 +201,7 @@ Row agent_case(int n, std::size_t agents, int threads, int steps) {
 
 int main(int argc, char** argv) {
   bool quick = false;
+  bool agents_only = false;
   const int max_threads = omp_get_max_threads();
   std::vector<int> thread_counts = {1};
   if (max_threads >= 2) thread_counts.push_back(2);
@@ -170,6 +209,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
       quick = true;
+    } else if (std::strcmp(argv[i], "--agents") == 0) {
+      agents_only = true;
     } else if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
       thread_counts.clear();
       for (const char* p = argv[++i]; *p != '\0';) {
@@ -183,14 +224,14 @@ int main(int argc, char** argv) {
         p = *end == ',' ? end + 1 : end;
       }
     } else {
-      std::fprintf(stderr, "usage: engine_bench [--quick] [--threads 1,2,4,...]\n");
+      std::fprintf(stderr, "usage: engine_bench [--quick] [--agents] [--threads 1,2,4,...]\n");
       return 2;
     }
   }
 
   std::printf("# machine: %d OpenMP threads available\n", max_threads);
   std::vector<double> triad;
-  for (int t : thread_counts) {
+  for (int t : agents_only ? std::vector<int>{} : thread_counts) {
     triad.push_back(triad_gbytes_per_s(t));
     std::printf("# STREAM triad, %d thread(s): %.1f GB/s\n", t, triad.back());
   }
@@ -200,7 +241,7 @@ int main(int argc, char** argv) {
               "RSS MiB");
 
   const std::vector<int> grids = quick ? std::vector<int>{64} : std::vector<int>{128, 256};
-  for (std::size_t ti = 0; ti < thread_counts.size(); ++ti) {
+  for (std::size_t ti = 0; ti < triad.size(); ++ti) {
     for (int n : grids) {
       for (int fields : {1, 6}) {
         const int steps = n >= 256 ? 3 : 10;
@@ -208,8 +249,18 @@ int main(int argc, char** argv) {
       }
     }
   }
-  for (int t : thread_counts) {
-    print(agent_case(quick ? 64 : 256, quick ? 20000 : 1000000, t, quick ? 5 : 10));
+  std::vector<AgentPhases> phases(thread_counts.size());
+  for (std::size_t ti = 0; ti < thread_counts.size(); ++ti) {
+    print(agent_case(quick ? 64 : 256, quick ? 20000 : 1000000, thread_counts[ti], quick ? 5 : 10,
+                     phases[ti]));
+  }
+  for (std::size_t ti = 0; ti < thread_counts.size(); ++ti) {
+    const AgentPhases& p = phases[ti];
+    std::printf(
+        "# agents, %d thread(s), ms/step: walk %.2f, secretion+uptake %.2f, compact %.2f; "
+        "re-sort by voxel %.1f ms every %d steps (%.2f ms/step, not in the row)\n",
+        thread_counts[ti], p.walk * 1e3, p.terms * 1e3, p.compact * 1e3, p.resort * 1e3,
+        p.resort_every, p.resort * 1e3 / std::max(1, p.resort_every));
   }
   return 0;
 }

@@ -77,6 +77,58 @@ TEST(AgentStore, CompactKeepsOrderAndReindexesOccupancy) {
   EXPECT_EQ(a.ids().back(), 11u);  // ids are never reused
 }
 
+TEST(AgentStore, SortByVoxelKeepsIdsAndColumnsWithTheirAgents) {
+  const Lattice lat(4, 4, 1, 10.0);
+  AgentStore a(lat);
+  const int col = a.add_column("x");
+  a.reserve(5);
+  for (const VoxelIndex v : {9u, 3u, 15u, 0u, 7u}) {
+    const AgentSlot s = a.add(static_cast<AgentType>(v % 3), v, static_cast<std::int64_t>(v));
+    a.column(col)[s] = static_cast<float>(v);
+  }
+  a.sort_by_voxel();
+  const std::vector<VoxelIndex> voxels = {0, 3, 7, 9, 15};
+  const std::vector<AgentId> ids = {4, 2, 5, 1, 3};
+  EXPECT_EQ(a.voxels(), voxels);
+  EXPECT_EQ(a.ids(), ids);
+  for (AgentSlot s = 0; s < a.size(); ++s) {
+    EXPECT_EQ(a.at(a.voxels()[s]), s);
+    EXPECT_EQ(a.types()[s], a.voxels()[s] % 3);
+    EXPECT_EQ(a.birth_steps()[s], static_cast<std::int64_t>(a.voxels()[s]));
+    EXPECT_FLOAT_EQ(a.column(col)[s], static_cast<float>(a.voxels()[s]));
+  }
+  EXPECT_EQ(a.add(0, 1, 0), 5u);
+  EXPECT_EQ(a.ids().back(), 6u);  // ids are never reused
+}
+
+TEST(AgentStore, CompactReSortsOnlyWhenTheOrderHasDrifted) {
+  // Over kLocalityWindow voxels, so that drift can count.
+  const Lattice lat(128, 128, 20, 10.0);
+  ASSERT_GT(lat.size(), AgentStore::kLocalityWindow);
+  const VoxelIndex plane = 128 * 128;
+  AgentStore a(lat);
+  // Pairs far apart, added high first: every other neighbouring pair steps back.
+  for (VoxelIndex k = 0; k < 64; ++k) {
+    a.add(0, 19 * plane + k, 0);
+    a.add(0, k, 0);
+  }
+  EXPECT_TRUE(a.order_drifted());
+  a.mark_for_removal(0);
+  EXPECT_EQ(a.compact(), 1u);
+  EXPECT_FALSE(a.order_drifted());
+  EXPECT_TRUE(std::is_sorted(a.voxels().begin(), a.voxels().end()));
+  for (AgentSlot s = 0; s < a.size(); ++s) {
+    EXPECT_EQ(a.at(a.voxels()[s]), s);
+    // Ids follow their agents: odd ids went low, even ids high.
+    EXPECT_EQ(a.ids()[s] % 2 == 0, a.voxels()[s] < plane);
+  }
+  // A small lattice never counts as drifted: it fits in cache anyway.
+  const Lattice small(8, 8, 1, 10.0);
+  AgentStore b(small);
+  for (VoxelIndex v = 64; v-- > 0;) b.add(0, v, 0);
+  EXPECT_FALSE(b.order_drifted());
+}
+
 TEST(MoveCommit, OneWinnerPerTargetIndependentOfProposalOrder) {
   const Lattice lat(5, 5, 1, 10.0);
   const auto run = [&](bool shuffle) {
