@@ -108,7 +108,8 @@ int cmd_run(const Options& o, std::ostream& out, std::ostream& err) {
 
   sim::clear_stop_request();
   sim::install_stop_handlers();
-  const auto outcome = sim::run_to_file(*simulation, request, err);
+  sim::RunTimes times;
+  const auto outcome = sim::run_to_file(*simulation, request, err, &times);
   if (outcome == sim::RunOutcome::Interrupted) {
     err << "regensim: interrupted by signal " << sim::stop_requested() << "; "
         << request.output_path << " is marked 'interrupted'; continue with: regensim run --restart "
@@ -118,6 +119,11 @@ int cmd_run(const Options& o, std::ostream& out, std::ostream& err) {
   if (!o.quiet) {
     out << "wrote " << request.output_path << " (open "
         << sim::xdmf_sidecar_path(request.output_path) << " in ParaView)\n";
+    char line[160];
+    std::snprintf(line, sizeof line, "run time %.2f s, of which output %.2f s (%.1f%%)\n",
+                  times.total_s, times.output_s,
+                  times.total_s > 0.0 ? 100.0 * times.output_s / times.total_s : 0.0);
+    out << line;
   }
   return kExitOk;
 }

@@ -51,7 +51,35 @@ class ProgressLine {
 
 }  // namespace
 
-RunOutcome run_to_file(Simulation& sim, const RunRequest& request, std::ostream& progress) {
+namespace {
+
+/// Adds the wall-clock time of each timed call to a total.
+class Stopwatch {
+ public:
+  template <class F>
+  void time(F&& f) {
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  double seconds() const { return seconds_; }
+
+ private:
+  double seconds_ = 0.0;
+};
+
+}  // namespace
+
+RunOutcome run_to_file(Simulation& sim, const RunRequest& request, std::ostream& progress,
+                       RunTimes* times) {
+  const auto started = std::chrono::steady_clock::now();
+  Stopwatch output;
+  const auto report = [&] {
+    if (times == nullptr) return;
+    times->total_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    times->output_s = output.seconds();
+  };
   const RunConfig& config = sim.config();
   OutputOptions options;
   options.path = request.output_path;
@@ -79,18 +107,22 @@ RunOutcome run_to_file(Simulation& sim, const RunRequest& request, std::ostream&
     writer = std::make_unique<OutputWriter>(options, world);
   }
   const auto record_metrics = [&] {
-    writer->write_metrics(world.time_days(), sim.sample_metrics());
+    output.time([&] { writer->write_metrics(world.time_days(), sim.sample_metrics()); });
   };
+  const auto snapshot = [&] { output.time([&] { writer->write_snapshot(world); }); };
   if (!request.resume_at) {
     record_metrics();
-    writer->write_snapshot(world);
+    snapshot();
   }
   using Clock = std::chrono::steady_clock;
   auto last_checkpoint = Clock::now();
   const auto checkpoint = [&] {
     // Absolute: a restart may start in another working directory (a batch job).
-    write_checkpoint(request.checkpoint_path, sim, request.config_toml,
-                     {std::filesystem::absolute(request.output_path).string(), writer->position()});
+    output.time([&] {
+      write_checkpoint(
+          request.checkpoint_path, sim, request.config_toml,
+          {std::filesystem::absolute(request.output_path).string(), writer->position()});
+    });
     last_checkpoint = Clock::now();
   };
 
@@ -100,14 +132,13 @@ RunOutcome run_to_file(Simulation& sim, const RunRequest& request, std::ostream&
       if (!request.checkpoint_path.empty()) checkpoint();
       writer->set_status(RunStatus::Interrupted);
       line.finish();
+      report();
       return RunOutcome::Interrupted;
     }
     sim.step();
     const std::int64_t step = world.step();
     if (step % config.output.metrics_every_steps == 0 || sim.finished()) record_metrics();
-    if (step % config.output.snapshot_every_steps == 0 || sim.finished()) {
-      writer->write_snapshot(world);
-    }
+    if (step % config.output.snapshot_every_steps == 0 || sim.finished()) snapshot();
     if (!request.checkpoint_path.empty() && request.checkpoint_every_s > 0.0 && !sim.finished() &&
         std::chrono::duration<double>(Clock::now() - last_checkpoint).count() >=
             request.checkpoint_every_s) {
@@ -123,6 +154,7 @@ RunOutcome run_to_file(Simulation& sim, const RunRequest& request, std::ostream&
     std::error_code ec;
     std::filesystem::remove(request.checkpoint_path, ec);
   }
+  report();
   return RunOutcome::Complete;
 }
 

@@ -28,12 +28,21 @@ struct RunRequest {
   std::int64_t stop_at_step = -1;
 };
 
+/// Wall-clock seconds of one run_to_file call, and of the part spent writing the output
+/// (snapshots, metrics, checkpoints): what the run would cost without its HDF5 output.
+struct RunTimes {
+  double total_s = 0.0;
+  double output_s = 0.0;
+};
+
 enum class RunOutcome { Complete, Interrupted };
 
 /// Runs `sim` from its current step to the end. Snapshot and metrics cadences come from
 /// the config; the first snapshot is the state after setup and the last one the final
 /// state. On a stop request the file is flushed and marked "interrupted", after a
 /// checkpoint is written when request.checkpoint_path is set.
-RunOutcome run_to_file(Simulation& sim, const RunRequest& request, std::ostream& progress);
+/// `times`, when not null, receives the run's wall-clock times.
+RunOutcome run_to_file(Simulation& sim, const RunRequest& request, std::ostream& progress,
+                       RunTimes* times = nullptr);
 
 }  // namespace regensim::sim
