@@ -45,6 +45,8 @@ constexpr double kRampFirstR = 0.25;
 /// FNV-1a on whole 64-bit words: a cheap fingerprint of a forcing (change detection only).
 class Fnv1a {
  public:
+  Fnv1a() = default;
+  explicit Fnv1a(std::uint64_t state) : h_(state) {}
   void add(std::uint64_t word) { h_ = (h_ ^ word) * 1099511628211ull; }
   std::uint64_t value() const { return h_; }
 
@@ -82,7 +84,7 @@ FieldBalance ImplicitLodSolver::step(Field& field, double dt_min) {
   const double r = dt_min * field.spec().diffusion_um2_per_min / (h * h);
   assert(r >= 0.0);
   const bool changed = forcing_changed(field.name(), collect_terms(field));
-  if (r == 0.0 && field.spec().decay_per_min == 0.0 && terms_.empty()) return {};
+  if (r == 0.0 && field.spec().decay_per_min == 0.0 && current_->terms.empty()) return {};
   const int levels = changed && graded_start_ ? ramp_levels(r) : 0;
   if (levels == 0) return substep(field, dt_min);
   // Graded start: dt/2^L, dt/2^L, dt/2^(L-1), ..., dt/2 (powers of two: exact sum dt).
@@ -100,14 +102,14 @@ FieldBalance ImplicitLodSolver::substep(Field& field, double dt_min) {
   detail::DouglasInput in;
   in.u = field.values().data();
   in.mask = field.fixed_mask();
-  in.terms = terms_.data();
-  in.term_count = terms_.size();
+  in.terms = current_->terms.data();
+  in.term_count = current_->terms.size();
   in.dt = dt_min;
   in.r = dt_min * field.spec().diffusion_um2_per_min / (h * h);
   in.k_dt = dt_min * field.spec().decay_per_min;
   in.faces = field.spec().faces;
   const detail::DouglasResult res = douglas_.step(in, next_.data());
-  bool inputs_non_negative = terms_non_negative_ && !res.negative_input;
+  bool inputs_non_negative = current_->non_negative && !res.negative_input;
   for (const FaceBoundary& f : in.faces) {
     if (f.kind == BoundaryKind::FixedValue && !(f.value >= 0.0f)) inputs_non_negative = false;
   }
@@ -135,8 +137,47 @@ detail::AxisStage ImplicitLodSolver::stage(const Field& field, int axis, double 
 std::uint64_t ImplicitLodSolver::collect_terms(const Field& field) {
   const std::vector<PointTerm>& list = field.point_terms();
   const std::uint8_t* mask = field.fixed_mask();
+  // The fixed mask, by content (a vessel layer may change in place).
+  Fnv1a mask_sig;
+  mask_sig.add(mask != nullptr ? 1u : 0u);
+  const auto add_mask = [&](Fnv1a& sig) {
+    if (mask == nullptr) return;
+    const std::size_t n = lattice_.size();
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, mask + i, 8);
+      sig.add(word);
+    }
+    for (; i < n; ++i) sig.add(mask[i]);
+  };
+  add_mask(mask_sig);
+
+  auto it = std::find_if(field_terms_.begin(), field_terms_.end(),
+                         [&](const FieldTerms& c) { return c.field == field.name(); });
+  if (it == field_terms_.end()) {
+    field_terms_.push_back({field.name(), {}, 0, {}, 0, true});
+    it = field_terms_.end() - 1;
+    sum_terms(field, *it);
+  } else {
+    const bool same_list = it->listed.size() == list.size() &&
+                           (list.empty() || std::memcmp(it->listed.data(), list.data(),
+                                                        list.size() * sizeof(PointTerm)) == 0);
+    if (!same_list || it->mask_hash != mask_sig.value()) sum_terms(field, *it);
+  }
+  it->mask_hash = mask_sig.value();
+  current_ = &*it;
+  Fnv1a sig(it->term_hash);
+  sig.add(mask != nullptr ? 1u : 0u);
+  add_mask(sig);
+  return sig.value();
+}
+
+void ImplicitLodSolver::sum_terms(const Field& field, FieldTerms& cache) {
+  const std::vector<PointTerm>& list = field.point_terms();
+  const std::uint8_t* mask = field.fixed_mask();
+  cache.listed = list;
   order_.clear();
-  terms_.clear();
   for (std::size_t k = 0; k < list.size(); ++k) {
     const VoxelIndex v = list[k].voxel;
     assert(v < lattice_.size());
@@ -152,32 +193,22 @@ std::uint64_t ImplicitLodSolver::collect_terms(const Field& field) {
     return a.uptake < b.uptake;
   });
   Fnv1a sig;
-  terms_non_negative_ = true;
+  std::vector<Term>& terms = cache.terms;
+  terms.clear();
   for (const RawTerm& p : order_) {
-    if (terms_.empty() || terms_.back().voxel != p.voxel) terms_.push_back({p.voxel, 0.0, 0.0});
-    terms_.back().secretion_per_min += static_cast<double>(p.secretion);
-    terms_.back().uptake_per_min += static_cast<double>(p.uptake);
+    if (terms.empty() || terms.back().voxel != p.voxel) terms.push_back({p.voxel, 0.0, 0.0});
+    terms.back().secretion_per_min += static_cast<double>(p.secretion);
+    terms.back().uptake_per_min += static_cast<double>(p.uptake);
     sig.add(p.voxel);
     sig.add(std::bit_cast<std::uint32_t>(p.secretion));
     sig.add(std::bit_cast<std::uint32_t>(p.uptake));
   }
-  for (const Term& t : terms_) {
+  cache.non_negative = true;
+  for (const Term& t : terms) {
     assert(t.uptake_per_min >= 0.0);
-    terms_non_negative_ = terms_non_negative_ && t.secretion_per_min >= 0.0;
+    cache.non_negative = cache.non_negative && t.secretion_per_min >= 0.0;
   }
-  // The fixed mask, by content (a vessel layer may change in place).
-  sig.add(mask != nullptr ? 1u : 0u);
-  if (mask != nullptr) {
-    const std::size_t n = lattice_.size();
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      std::uint64_t word = 0;
-      std::memcpy(&word, mask + i, 8);
-      sig.add(word);
-    }
-    for (; i < n; ++i) sig.add(mask[i]);
-  }
-  return sig.value();
+  cache.term_hash = sig.value();
 }
 
 namespace {
@@ -226,13 +257,14 @@ FieldBalance ImplicitLodSolver::fallback(Field& field, double dt_min) {
     work_.assign(lattice_.size(), 0.0);
     uptake_dt_.assign(lattice_.size(), 0.0);
   }
+  const std::vector<Term>& terms = current_->terms;
   float* u = field.values().data();
   double* x = work_.data();
   const auto n = static_cast<std::ptrdiff_t>(lattice_.size());
 #pragma omp parallel for schedule(static)
   for (std::ptrdiff_t i = 0; i < n; ++i) x[i] = u[i];
   FieldBalance b;
-  for (const Term& t : terms_) {
+  for (const Term& t : terms) {
     const double s_dt = dt_min * t.secretion_per_min;
     x[t.voxel] += s_dt;
     b.secreted += s_dt;
@@ -242,8 +274,8 @@ FieldBalance ImplicitLodSolver::fallback(Field& field, double dt_min) {
   const double r = dt_min * field.spec().diffusion_um2_per_min / (h * h);
   const double k_dt = dt_min * field.spec().decay_per_min;
   const std::uint8_t* mask = field.fixed_mask();
-  const bool any_uptake = std::any_of(terms_.begin(), terms_.end(),
-                                      [](const Term& t) { return t.uptake_per_min > 0.0; });
+  const bool any_uptake =
+      std::any_of(terms.begin(), terms.end(), [](const Term& t) { return t.uptake_per_min > 0.0; });
   const double* extra = any_uptake ? uptake_dt_.data() : nullptr;
   const int dims[3] = {lattice_.nx(), lattice_.ny(), lattice_.nz()};
   for (int axis = 0; axis < lattice_.dimensions(); ++axis) {
@@ -259,10 +291,10 @@ FieldBalance ImplicitLodSolver::fallback(Field& field, double dt_min) {
     b.fixed_in += s.fixed;
     if (first) {
       b.decayed += k_dt * s.kept;
-      for (const Term& t : terms_) b.taken_up += uptake_dt_[t.voxel] * x[t.voxel];
+      for (const Term& t : terms) b.taken_up += uptake_dt_[t.voxel] * x[t.voxel];
     }
   }
-  for (const Term& t : terms_) uptake_dt_[t.voxel] = 0.0;
+  for (const Term& t : terms) uptake_dt_[t.voxel] = 0.0;
 #pragma omp parallel for schedule(static)
   for (std::ptrdiff_t i = 0; i < n; ++i) u[i] = static_cast<float>(x[i]);
   return b;

@@ -76,7 +76,21 @@ class ImplicitLodSolver final : public DiffusionSolver {
     std::uint64_t signature;
   };
 
+  /// A field's point terms as last listed and what collect_terms made of them: the
+  /// engine lists them once per cell step and steps the field several times.
+  struct FieldTerms {
+    std::string field;
+    std::vector<PointTerm> listed;
+    std::uint64_t mask_hash = 0;  // of the fixed mask the terms were filtered with
+    std::vector<Term> terms;
+    std::uint64_t term_hash = 0;  // FNV-1a state after the terms (the signature's start)
+    bool non_negative = true;
+  };
+
+  /// Sums the field's point terms per non-fixed voxel (cached while the list and the mask
+  /// are unchanged), makes them current and returns the forcing's signature.
   std::uint64_t collect_terms(const Field& field);
+  void sum_terms(const Field& field, FieldTerms& cache);
   bool forcing_changed(const std::string& name, std::uint64_t signature);
   FieldBalance substep(Field& field, double dt_min);
   FieldBalance fallback(Field& field, double dt_min);
@@ -90,10 +104,10 @@ class ImplicitLodSolver final : public DiffusionSolver {
   std::vector<double> work_;       // the fallback's values
   std::vector<double> uptake_dt_;  // dt*U per voxel, zero outside the current terms
   std::vector<RawTerm> order_;
-  std::vector<Term> terms_;
+  std::vector<FieldTerms> field_terms_;
+  const FieldTerms* current_ = nullptr;  // the terms of the field being stepped
   std::vector<Forcing> forcing_;
   bool graded_start_ = true;
-  bool terms_non_negative_ = true;
   std::int64_t fallbacks_ = 0;
 };
 
