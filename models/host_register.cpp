@@ -3,6 +3,7 @@
 
 #include "models/host_angiogenesis.hpp"
 #include "models/host_cell_death.hpp"
+#include "models/host_hypoxic_vegf.hpp"
 #include "models/host_inflammation.hpp"
 #include "models/host_repair.hpp"
 #include "models/host_scar.hpp"
@@ -37,7 +38,8 @@ void register_host_models(sim::RuleRegistry& registry) {
   registry.add_rule(
       "host_scar",
       "act: TGF-beta and inflammation activate fibroblasts into myofibroblasts that lay down "
-      "collagen; collagen above a threshold is scar (off when mechanisms.scar = false)",
+      "collagen; collagen above a threshold is scar; an optional anti-fibrotic factor brakes "
+      "it (off when mechanisms.scar = false; anti-fibrotic terms: mechanisms.antifibrotic)",
       [](const std::string& instance, ConfigTable& t, RuleContext& ctx) {
         return std::make_unique<HostScar>(instance, HostScarParams::read(t, ctx.world),
                                           ctx.mechanisms, ctx.world);
@@ -49,6 +51,14 @@ void register_host_models(sim::RuleRegistry& registry) {
       [](const std::string& instance, ConfigTable& t, RuleContext& ctx) {
         return std::make_unique<HostAngiogenesis>(
             instance, HostAngiogenesisParams::read(t, ctx.world), ctx.mechanisms, ctx.world);
+      });
+  registry.add_rule(
+      "host_hypoxic_vegf",
+      "secrete: living host tissue below an oxygen threshold secretes VEGF (HIF-1alpha; off "
+      "when mechanisms.hypoxic_vegf = false)",
+      [](const std::string& instance, ConfigTable& t, RuleContext& ctx) {
+        return std::make_unique<HostHypoxicVegf>(
+            instance, HostHypoxicVegfParams::read(t, ctx.world), ctx.mechanisms, ctx.world);
       });
 }
 

@@ -9,6 +9,11 @@
 ///   myofibroblasts), die at r_death, and lay down collagen at c_dep into the free
 ///   space of their voxel; collagen >= theta_scar sets scar = 1 (never reverts).
 ///
+/// Anti-fibrotic factor H (optional `antifibrotic_field`, e.g. MSC-made HGF), with
+/// a = hill_H(H): activation and deposition are multiplied by (1 - p_act a) and
+/// (1 - p_dep a), and collagen of voxels not yet scar is turned over (MMPs) at r_mmp a:
+/// collagen *= exp(-r_mmp a dt). Gated by mechanisms.antifibrotic.
+///
 /// mechanisms.scar = false: the rule does nothing.
 #include <vector>
 
@@ -25,6 +30,7 @@ struct HostScarParams {
   int tgfb_field = -1;
   int inflammation_field = -1;               // -1: TGF-beta alone activates
   int anti_inflammatory_field = -1;          // -1: nothing inhibits
+  int antifibrotic_field = -1;               // -1: no anti-fibrotic factor
   double activation_rate_per_day = 0.5;      // r_act
   HillParams tgfb{1.0, 1.0};                 // hill_B
   HillParams inflammation{1.0, 1.0};         // hill_I
@@ -33,10 +39,21 @@ struct HostScarParams {
   double death_rate_per_day = 0.3;           // r_death (row 25)
   double collagen_deposition_per_day = 0.1;  // c_dep, volume fraction per cell per day
   double scar_collagen_threshold = 0.5;      // theta_scar
+  HillParams antifibrotic{1.0, 1.0};         // hill_H
+  double max_activation_inhibition = 0.8;    // p_act, share of activation H can block
+  double max_deposition_inhibition = 0.5;    // p_dep, share of deposition H can block
+  double collagen_turnover_per_day = 0.1;    // r_mmp at saturating H, 1/day
 
   static HostScarParams read(sim::ConfigTable& t, sim::World& world);
-  /// Activation hazard in 1/day for signals B, I, A.
-  double activation_per_day(double tgfb_value, double inflammation_value, double anti_value) const;
+  /// Activation hazard in 1/day for signals B, I, A and anti-fibrotic response a = hill_H(H)
+  /// (0 when the mechanism is off or there is no factor).
+  double activation_per_day(double tgfb_value, double inflammation_value, double anti_value,
+                            double antifibrotic_response = 0.0) const;
+  /// Collagen laid down per myofibroblast in `dt_day` days, before the free-space limit.
+  double deposition(double dt_day, double antifibrotic_response = 0.0) const {
+    return collagen_deposition_per_day * dt_day *
+           (1.0 - max_deposition_inhibition * antifibrotic_response);
+  }
 };
 
 class HostScar final : public sim::NamedRule {
@@ -49,6 +66,7 @@ class HostScar final : public sim::NamedRule {
  private:
   HostScarParams p_;
   bool enabled_;
+  bool antifibrotic_on_;  // mechanisms.antifibrotic and a factor field given
   sim::AgentType fibroblast_;
   int myo_column_;
   // Scratch, rebuilt every step.

@@ -63,7 +63,8 @@ void register_models(RuleRegistry& registry) {
                     "contractile tissue (provenance direct)",
                     [](const std::string& instance, ConfigTable& t, RuleContext& ctx) {
                       return std::make_unique<models::MatrixDeposition>(
-                          instance, models::MatrixDepositionParams::read(t, ctx.world), ctx.world);
+                          instance, models::MatrixDepositionParams::read(t, ctx.world),
+                          ctx.mechanisms, ctx.world);
                     });
   registry.add_rule("function_index", "metric: the scenario's function index (function_index)",
                     [](const std::string& instance, ConfigTable& t, RuleContext& ctx) {

@@ -65,6 +65,9 @@ Mechanisms read_mechanisms(ConfigTable& t) {
   m.angiogenesis = t.get_bool("angiogenesis", true);
   m.inflammation = t.get_bool("inflammation", true);
   m.scar = t.get_bool("scar", true);
+  m.hypoxic_vegf = t.get_bool("hypoxic_vegf", true);
+  m.antifibrotic = t.get_bool("antifibrotic", true);
+  m.vascular_ossification = t.get_bool("vascular_ossification", true);
   t.finish();
   return m;
 }

@@ -44,6 +44,12 @@ struct Mechanisms {
   bool angiogenesis = true;
   bool inflammation = true;
   bool scar = true;
+  /// Host tissue below an oxygen threshold secretes VEGF (HIF-1alpha; host_hypoxic_vegf).
+  bool hypoxic_vegf = true;
+  /// An anti-fibrotic factor brakes myofibroblast activation and collagen (host_scar).
+  bool antifibrotic = true;
+  /// Cartilage turns into bone only near a vessel (endochondral; matrix_deposition).
+  bool vascular_ossification = true;
 };
 
 struct RunConfig {

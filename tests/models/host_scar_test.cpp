@@ -1,10 +1,14 @@
 // host_scar on hand-built lattices: activation follows TGF-beta, inflammation and the
 // anti-inflammatory brake; myofibroblast division and death match row 25; collagen fills
-// free space only and makes scar at the threshold; the switch switches.
+// free space only and makes scar at the threshold; an anti-fibrotic factor brakes
+// activation and deposition and turns young collagen over; the switches switch.
 #include <gtest/gtest.h>
+
+#include <array>
 
 #include "host_test_support.hpp"
 #include "models/host_scar.hpp"
+#include "sim/core/error.hpp"
 
 namespace regensim::models {
 namespace {
@@ -112,9 +116,83 @@ TEST(HostScar, SwitchedOffDoesNothing) {
   EXPECT_GT(s.w.agents().size(), n);
 }
 
+TEST(HostScar, AntifibroticFactorBrakesActivation) {
+  HostScarParams p;  // p_act 0.8: a = 0.5 leaves 1 - 0.4 of the rate
+  EXPECT_NEAR(p.activation_per_day(1.0, 0.0, 0.0, 0.5), 0.25 * 0.6, 1e-12);
+  EXPECT_NEAR(p.activation_per_day(1.0, 1.0, 1.0, 1.0), 0.1875 * 0.2, 1e-12);
+  std::size_t active[2];
+  for (int on = 0; on < 2; ++on) {
+    ScarWorld s(80, 1.0, 1.0, 0.0);
+    s.p.activation_rate_per_day = 2.0;
+    s.p.antifibrotic_field = add_uniform_field(s.w, "hgf", 1.0);  // H = K_H: a = 0.5
+    s.m.antifibrotic = on == 1;
+    const std::size_t n = s.add_fibroblasts(0.0f);
+    s.step(0, kDay);
+    active[on] = s.activated();
+    expect_binomial(active[on], n, 1.0 - std::exp(-2.0 * 0.75 * (on ? 0.6 : 1.0)));
+  }
+  EXPECT_GT(active[0], active[1]);
+}
+
+TEST(HostScar, AntifibroticFactorCutsDepositionAndTurnsYoungCollagenOver) {
+  const auto run = [](bool on) {
+    ScarWorld s(3, 0.0, 0.0, 0.0);
+    s.p.death_rate_per_day = 0.0;
+    s.p.antifibrotic_field = add_uniform_field(s.w, "hgf", 3.0);  // a = 3 / (1 + 3) = 0.75
+    s.m.antifibrotic = on;
+    const TissueState t = TissueState::of(s.w);
+    const int col = ensure_column(s.w, kMyofibroblastColumn, 0.0f);
+    s.w.agents().column(col)[s.w.agents().add(s.w.agent_type("fibroblast"), 4, 0)] = 1.0f;
+    t.collagen[0] = 0.3f;  // young collagen, no cell
+    t.collagen[8] = 0.6f;  // mature scar
+    t.scar[8] = 1;
+    s.step(0, kDay);
+    return std::array<float, 3>{t.collagen[4], t.collagen[0], t.collagen[8]};
+  };
+  const auto off = run(false);
+  EXPECT_NEAR(off[0], 0.1, 1e-6);  // c_dep for one day
+  EXPECT_FLOAT_EQ(off[1], 0.3f);   // no turnover without the mechanism
+  const auto on = run(true);
+  // Deposition x (1 - p_dep a) = 1 - 0.5 * 0.75, then turnover exp(-r_mmp a dt) = exp(-0.075).
+  const double kept = std::exp(-0.1 * 0.75);
+  EXPECT_NEAR(on[0], 0.1 * (1.0 - 0.375) * kept, 1e-6);
+  EXPECT_NEAR(on[1], 0.3 * kept, 1e-6);
+  EXPECT_FLOAT_EQ(on[2], 0.6f);  // scar voxels are not remodelled
+}
+
+TEST(HostScar, AntifibroticKeysAreCheckedAndNameThemselves) {
+  const auto error_of = [](const std::string& text) -> std::string {
+    sim::World w(sim::Lattice(3, 3, 1, 20.0), 1, 30.0);
+    host_test::prepare(w);
+    add_uniform_field(w, "tgfb", 0.0);
+    add_uniform_field(w, "hgf", 0.0);
+    host_test::Snippet snip(text);
+    sim::ConfigTable t = snip.table();
+    try {
+      HostScarParams::read(t, w);
+      t.finish();
+    } catch (const sim::ConfigError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_EQ(error_of("antifibrotic_field = \"hgf\"\n"), "");
+  EXPECT_NE(error_of("antifibrotic_field = \"hfg\"\n").find("antifibrotic_field"),
+            std::string::npos);
+  EXPECT_NE(error_of("max_activation_inhibition = 1.5\n").find("max_activation_inhibition"),
+            std::string::npos);
+  EXPECT_NE(error_of("max_deposition_inhibition = -0.1\n").find("max_deposition_inhibition"),
+            std::string::npos);
+  EXPECT_NE(error_of("collagen_turnover_per_day = -1.0\n").find("collagen_turnover_per_day"),
+            std::string::npos);
+  EXPECT_NE(error_of("antifibrotic_half_max = 0.0\n").find("antifibrotic_half_max"),
+            std::string::npos);
+}
+
 TEST(HostScar, SameResultOnOneAndTwoThreads) {
   const auto run = [](int threads) {
     ScarWorld s(30, 2.0, 0.5, 0.2);
+    s.p.antifibrotic_field = add_uniform_field(s.w, "hgf", 0.5);  // turnover runs in parallel
     s.add_fibroblasts(0.0f);
     host_test::with_threads(threads, [&] {
       for (int k = 0; k < 40; ++k) {

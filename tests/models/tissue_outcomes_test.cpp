@@ -104,7 +104,7 @@ TEST(MatrixDeposition, DonorCellsFillTheirVoxelAtTheirRateTaggedDirect) {
   w.add_field(o2);
   auto p = read_table("oxygen_field = \"oxygen\"\ncartilage_per_day = 0.2\n",
                       [&](sim::ConfigTable& t) { return MatrixDepositionParams::read(t, w); });
-  MatrixDeposition rule("matrix", p, w);
+  MatrixDeposition rule("matrix", p, sim::Mechanisms{}, w);
   auto& a = w.agents();
   const int lineage = a.column_index(kLineageColumn);
   a.column(lineage)[a.add(w.agent_type("chondrocyte"), 0, 0)] = kDonorLineage;
