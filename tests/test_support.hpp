@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/cli/app.hpp"
+#include "sim/rules/rule.hpp"
 
 namespace regensim::testing {
 
@@ -31,6 +32,12 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+/// The context of cell step `step` of length dt_min, for calling a rule directly.
+inline sim::StepContext step_context(std::int64_t step, double dt_min = 30.0,
+                                     std::uint64_t seed = 1) {
+  return {step, static_cast<double>(step) * dt_min, dt_min, seed};
+}
 
 inline void write_file(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;

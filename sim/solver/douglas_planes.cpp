@@ -1,4 +1,5 @@
 #include "sim/solver/douglas_planes.hpp"
+#include "sim/solver/stencil.hpp"
 
 #include <omp.h>
 
@@ -184,15 +185,9 @@ void DouglasPlanes::explicit_rows(const DouglasInput& in, std::ptrdiff_t first_r
         const double uf = o[x];
         f[x] = 0.0f;
         kept -= uf;
-        const auto edge = [&](std::ptrdiff_t offset) {
+        for_each_face_neighbour(x, y, z, nx, ny, nz, [&](std::ptrdiff_t offset) {
           if (m[x + offset] == 0) fixed += uf - static_cast<double>(o[x + offset]);
-        };
-        if (x > 0) edge(-1);
-        if (x < nx - 1) edge(1);
-        if (y > 0) edge(-nx);
-        if (y < ny - 1) edge(nx);
-        if (three_d && z > 0) edge(-plane);
-        if (three_d && z < nz - 1) edge(plane);
+        });
       });
     }
     sums.boundary += 2.0 * r * boundary;

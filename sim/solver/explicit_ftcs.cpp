@@ -1,4 +1,5 @@
 #include "sim/solver/explicit_ftcs.hpp"
+#include "sim/solver/stencil.hpp"
 
 #include <algorithm>
 #include <cassert>
@@ -120,17 +121,11 @@ FieldBalance ExplicitFtcsSolver::diffuse(Field& field, double dt_min) {
           f[x] = o[x];
           continue;
         }
-        const auto edge = [&](std::ptrdiff_t offset) {
+        detail::for_each_face_neighbour(x, y, z, nx, ny, nz, [&](std::ptrdiff_t offset) {
           if (m[x + offset] != 0) {
             fixed += static_cast<double>(o[x + offset]) - static_cast<double>(o[x]);
           }
-        };
-        if (x > 0) edge(-1);
-        if (x < nx - 1) edge(1);
-        if (y > 0) edge(-nx);
-        if (y < ny - 1) edge(nx);
-        if (three_d && z > 0) edge(-plane);
-        if (three_d && z < nz - 1) edge(plane);
+        });
       }
     }
     row_boundary_[static_cast<std::size_t>(row)] = 2.0 * static_cast<double>(r) * boundary;

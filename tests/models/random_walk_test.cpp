@@ -10,6 +10,7 @@
 #include "models/cell_types.hpp"
 #include "models/random_walk.hpp"
 #include "models/secretion_uptake.hpp"
+#include "tests/test_support.hpp"
 
 namespace regensim::models {
 namespace {
@@ -19,7 +20,7 @@ using sim::StepContext;
 using sim::World;
 
 StepContext ctx_at(std::int64_t step, double dt_min = 30.0, std::uint64_t seed = 1) {
-  return {step, static_cast<double>(step) * dt_min, dt_min, seed};
+  return regensim::testing::step_context(step, dt_min, seed);
 }
 
 /// Runs `f` with `threads` OpenMP threads, then restores the previous setting.

@@ -12,6 +12,7 @@
 #include "models/secretion_uptake.hpp"
 #include "models/vessel_network.hpp"
 #include "sim/core/error.hpp"
+#include "tests/test_support.hpp"
 
 namespace regensim::models {
 namespace {
@@ -21,7 +22,7 @@ using sim::StepContext;
 using sim::World;
 
 StepContext ctx_at(std::int64_t step, double dt_min = 30.0, std::uint64_t seed = 1) {
-  return {step, static_cast<double>(step) * dt_min, dt_min, seed};
+  return regensim::testing::step_context(step, dt_min, seed);
 }
 
 TEST(VesselNetwork, MarksGridPointsOutsideTheAvascularCore) {

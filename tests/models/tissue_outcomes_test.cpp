@@ -14,6 +14,7 @@
 #include "models/tissue_uptake.hpp"
 #include "sim/config/config_table.hpp"
 #include "sim/core/error.hpp"
+#include "tests/test_support.hpp"
 
 namespace regensim::models {
 namespace {
@@ -22,7 +23,7 @@ using sim::Lattice;
 using sim::World;
 
 sim::StepContext ctx_at(std::int64_t step, double dt_min = 30.0) {
-  return {step, static_cast<double>(step) * dt_min, dt_min, 5};
+  return regensim::testing::step_context(step, dt_min, 5);
 }
 
 /// Reads `toml` as the table of one rule, through `read`, checking every key was used.
