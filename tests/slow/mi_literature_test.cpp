@@ -1,6 +1,6 @@
 // The shipped myocardial-infarction scenario against the literature targets of
 // parameters.md (validation targets 3-5), run as users run it: untreated (sham, no
-// cells) and treated, one seed, 28 days. Label `slow` (about 10 minutes, one thread):
+// cells) and treated, one seed, 28 days. Label `slow` (about 2.5 minutes, one thread):
 // `ctest --preset release -L slow`. Targets the model misses are reported in
 // docs/validation.md, not asserted here.
 #include <gtest/gtest.h>
