@@ -27,18 +27,22 @@ inline std::map<std::string, std::vector<unsigned char>> read_all_datasets(
         const hid_t ds = H5Dopen2(c->file, name, H5P_DEFAULT);
         const hid_t type = H5Dget_type(ds);
         std::vector<unsigned char> bytes;
+        const hid_t space = H5Dget_space(ds);
+        const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
         if (H5Tget_class(type) == H5T_STRING && H5Tis_variable_str(type) > 0) {
-          char* s = nullptr;
-          H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, &s);
-          if (s) bytes.assign(s, s + std::char_traits<char>::length(s));
-          H5free_memory(s);
+          // One pointer per element (a scalar holds one), each string followed by a NUL.
+          std::vector<char*> strings(n, nullptr);
+          if (n > 0) H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, strings.data());
+          for (char* s : strings) {
+            if (s) bytes.insert(bytes.end(), s, s + std::char_traits<char>::length(s));
+            bytes.push_back(0);
+            H5free_memory(s);
+          }
         } else {
-          const hid_t space = H5Dget_space(ds);
-          const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
           bytes.resize(n * H5Tget_size(type));
           if (n > 0) H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data());
-          H5Sclose(space);
         }
+        H5Sclose(space);
         std::string key = "/";  // built in two steps: GCC 12 warns falsely on "/" + name
         key += name;
         (*c->out)[key] = std::move(bytes);
