@@ -1,9 +1,10 @@
 #pragma once
 /// Tridiagonal solves along one lattice axis, one system per grid line, for the implicit
-/// solver (internal to sim/solver). Values are double in a field-shaped buffer and are
-/// solved in place. Lines are grouped into work units whose size depends only on the
-/// lattice (64 neighbouring x-lines for the y and z axes, 16 transposed lines for x), so
-/// the per-unit sums, added in unit order, are the same for any thread count.
+/// solver's positive fallback step (internal to sim/solver; the Douglas step itself is in
+/// douglas_planes.hpp). Values are double in a field-shaped buffer and are solved in place. Lines
+/// are grouped into work units whose size depends only on the lattice (64 neighbouring x-lines for
+/// the y and z axes, 16 transposed lines for x), so the per-unit sums, added in unit order, are the
+/// same for any thread count.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
