@@ -140,18 +140,16 @@ std::uint64_t ImplicitLodSolver::collect_terms(const Field& field) {
   // The fixed mask, by content (a vessel layer may change in place).
   Fnv1a mask_sig;
   mask_sig.add(mask != nullptr ? 1u : 0u);
-  const auto add_mask = [&](Fnv1a& sig) {
-    if (mask == nullptr) return;
+  if (mask != nullptr) {
     const std::size_t n = lattice_.size();
     std::size_t i = 0;
     for (; i + 8 <= n; i += 8) {
       std::uint64_t word = 0;
       std::memcpy(&word, mask + i, 8);
-      sig.add(word);
+      mask_sig.add(word);
     }
-    for (; i < n; ++i) sig.add(mask[i]);
-  };
-  add_mask(mask_sig);
+    for (; i < n; ++i) mask_sig.add(mask[i]);
+  }
 
   auto it = std::find_if(field_terms_.begin(), field_terms_.end(),
                          [&](const FieldTerms& c) { return c.field == field.name(); });
@@ -167,9 +165,9 @@ std::uint64_t ImplicitLodSolver::collect_terms(const Field& field) {
   }
   it->mask_hash = mask_sig.value();
   current_ = &*it;
+  // The forcing: the summed terms, then the mask (hashed once, above).
   Fnv1a sig(it->term_hash);
-  sig.add(mask != nullptr ? 1u : 0u);
-  add_mask(sig);
+  sig.add(mask_sig.value());
   return sig.value();
 }
 
