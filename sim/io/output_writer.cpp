@@ -293,19 +293,19 @@ void OutputWriter::Impl::reopen(const World& world, OutputPosition at) {
   if (h5::read_string_attr(f, "format", where("/")).value_or("") != "regensim") {
     throw IoError(where("/") + ": not a regensim output file");
   }
-  const auto rows = static_cast<hsize_t>(at.snapshots);
-  time_days = h5::open_dataset(f, "time_days", where("/time_days"));
-  h5::truncate_rows(time_days.get(), rows, where("/time_days"));
-  for (const std::string& name : options.field_names) {
-    const std::string path = "/fields/" + name;
-    fields.push_back(h5::open_dataset(f, path, where(path)));
-    h5::truncate_rows(fields.back().get(), rows, where(path));
-  }
-  for (const TissueLayer& layer : world.tissue().layers()) {
-    const std::string path = "/tissue/" + layer.name;
+  // Each dataset is cut back to the rows the checkpoint had written.
+  const auto open_truncated = [&](const std::string& path, hsize_t rows) {
     h5::Handle ds = h5::open_dataset(f, path, where(path));
     h5::truncate_rows(ds.get(), rows, where(path));
-    layers.push_back({layer.name, layer.kind, std::move(ds)});
+    return ds;
+  };
+  const auto rows = static_cast<hsize_t>(at.snapshots);
+  time_days = open_truncated("/time_days", rows);
+  for (const std::string& name : options.field_names) {
+    fields.push_back(open_truncated("/fields/" + name, rows));
+  }
+  for (const TissueLayer& layer : world.tissue().layers()) {
+    layers.push_back({layer.name, layer.kind, open_truncated("/tissue/" + layer.name, rows)});
   }
   agents = h5::open_group(f, "agents", where("/agents"));
   for (const std::string& k : h5::list_members(agents.get(), where("/agents"))) {
@@ -314,12 +314,9 @@ void OutputWriter::Impl::reopen(const World& world, OutputPosition at) {
   type_names = h5::read_string_array_attr(agents.get(), "type_names", where("/agents"));
 
   const auto metric_rows_h = static_cast<hsize_t>(at.metric_rows);
-  metrics_time_days = h5::open_dataset(f, "/metrics/time_days", where("/metrics/time_days"));
-  h5::truncate_rows(metrics_time_days.get(), metric_rows_h, where("/metrics/time_days"));
+  metrics_time_days = open_truncated("/metrics/time_days", metric_rows_h);
   for (const std::string& name : options.metric_names) {
-    const std::string path = "/metrics/" + name;
-    metrics.push_back(h5::open_dataset(f, path, where(path)));
-    h5::truncate_rows(metrics.back().get(), metric_rows_h, where(path));
+    metrics.push_back(open_truncated("/metrics/" + name, metric_rows_h));
   }
   metric_rows = at.metric_rows;
   times = h5::read_doubles(time_days.get(), where("/time_days"));
