@@ -1,8 +1,11 @@
 // Engine benchmarks: implicit diffusion and the agent step, each against this
 // machine's measured memory bandwidth (a STREAM-triad kernel run in the same process).
 // Prints one table; see docs/performance.md.
-// Usage: engine_bench [--quick] [--agents] [--threads 1,2,4,...]   (default threads: 1, 2, all)
+// Usage: engine_bench [--quick] [--agents | --memory] [--threads 1,2,4,...]
+//   (default threads: 1, 2, all)
 //   --agents: the agent case only (no STREAM triad, no diffusion case)
+//   --memory: only the 512 x 512 x 256, 6-field, 10^7-agent case, at the first thread
+//             count (about 4 GB; peak RSS is the row's RSS)
 #include <omp.h>
 
 #include <algorithm>
@@ -65,21 +68,47 @@ struct Row {
          bytes_per_agent = 0, rss_mib = 0;
 };
 
+void print_header() {
+  std::printf("%-10s %-13s %6s %9s %7s %11s %12s %8s %10s %10s %9s\n", "case", "grid", "fields",
+              "agents", "threads", "ms/step", "updates/s", "of bound", "B/voxel", "B/agent",
+              "RSS MiB");
+}
+
 void print(const Row& r) {
   std::printf("%-10s %-13s %6d %9zu %7d %11.2f %12.3g %8.2f %10.1f %10.1f %9.0f\n", r.name.c_str(),
               r.grid.c_str(), r.fields, r.agents, r.threads, r.ms_per_step, r.updates_per_s,
               r.bound_fraction, r.bytes_per_voxel, r.bytes_per_agent, r.rss_mib);
 }
 
-/// Implicit solver sub-steps on `fields` oxygen-like fields with vessel-like fixed voxels.
-Row diffusion_case(int n, int nz, int fields, int threads, double triad_gbs, int steps) {
-  omp_set_num_threads(threads);
-  const double rss_before = resident_bytes();
-  sim::World world(sim::Lattice(n, n, nz, 20.0), 1, 30.0);
+/// Peak resident memory of the process so far, in bytes (VmHWM in /proc/self/status).
+double peak_resident_bytes() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) return 0.0;
+  char line[256];
+  double kib = 0.0;
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::sscanf(line, "VmHWM: %lf kB", &kib) == 1) break;
+  }
+  std::fclose(f);
+  return kib * 1024.0;
+}
+
+/// Restarts the peak (VmHWM) at the current resident size (Linux clear_refs, "5").
+void reset_peak_resident() {
+  if (std::FILE* f = std::fopen("/proc/self/clear_refs", "w")) {
+    std::fputs("5", f);
+    std::fclose(f);
+  }
+}
+
+/// `fields` oxygen-like fields held at 38 on a vessel grid (every 10th voxel in x and y,
+/// all z): the fixed voxels make the solver take its penalty path, as in a scenario.
+void add_vessel_fields(sim::World& world, int fields) {
+  const auto& lattice = world.lattice();
   auto& vessel = world.tissue().add_code("vessel", "", {{0, "none"}, {1, "vessel"}}).classes;
-  for (int z = 0; z < nz; ++z) {
-    for (int y = 5; y < n; y += 10) {
-      for (int x = 5; x < n; x += 10) vessel[world.lattice().index(x, y, z)] = 1;
+  for (int z = 0; z < lattice.nz(); ++z) {
+    for (int y = 5; y < lattice.ny(); y += 10) {
+      for (int x = 5; x < lattice.nx(); x += 10) vessel[lattice.index(x, y, z)] = 1;
     }
   }
   for (int f = 0; f < fields; ++f) {
@@ -94,6 +123,25 @@ Row diffusion_case(int n, int nz, int fields, int threads, double triad_gbs, int
     world.add_field(spec);
     world.fields().back().set_fixed_mask(vessel.data());
   }
+}
+
+/// `agents` cells of type 0 at keyed-random free voxels.
+void place_agents(sim::World& world, std::size_t agents) {
+  const sim::KeyedRng rng(1, 99);
+  const std::size_t size = world.lattice().size();
+  world.agents().reserve(agents);
+  for (std::uint64_t k = 0; world.agents().size() < agents; ++k) {
+    const auto v = static_cast<sim::VoxelIndex>(rng.bits(0, k)[0] % size);
+    if (!world.agents().occupied(v)) world.agents().add(0, v, 0);
+  }
+}
+
+/// Implicit solver sub-steps on `fields` oxygen-like fields with vessel-like fixed voxels.
+Row diffusion_case(int n, int nz, int fields, int threads, double triad_gbs, int steps) {
+  omp_set_num_threads(threads);
+  const double rss_before = resident_bytes();
+  sim::World world(sim::Lattice(n, n, nz, 20.0), 1, 30.0);
+  add_vessel_fields(world, fields);
   auto solver = sim::make_solver(sim::SolverMethod::ImplicitLod, world.lattice());
   for (auto& f : world.fields()) solver->step(f, 1.0);  // warm-up: scratch allocation
   const auto t0 = Clock::now();
@@ -137,13 +185,7 @@ Row agent_case(int n, std::size_t agents, int threads, int steps, AgentPhases& p
     spec.name = name;
     world.add_field(spec);
   }
-  const sim::KeyedRng rng(1, 99);
-  const std::size_t size = world.lattice().size();
-  world.agents().reserve(agents);
-  for (std::uint64_t k = 0; world.agents().size() < agents; ++k) {
-    const auto v = static_cast<sim::VoxelIndex>(rng.bits(0, k)[0] % size);
-    if (!world.agents().occupied(v)) world.agents().add(0, v, 0);
-  }
+  place_agents(world, agents);
   models::RandomWalk walk("walk", {{0}, 30.0});
   models::Uptake uptake("uptake", {{0}, 0, 10.0});
   models::Secretion secretion("secretion", {{0}, 1, 1.0}, sim::Mechanisms{});
@@ -197,11 +239,56 @@ Row agent_case(int n, std::size_t agents, int threads, int steps, AgentPhases& p
   return r;
 }
 
+/// Target 4's case: a 512 x 512 x 256 lattice with 6 fields and 10^7 agents, one cell step
+/// (walk, secretion, uptake, one solver step per field, compact). Run alone (`--memory`),
+/// so the process's peak RSS is this case's.
+Row memory_case(int threads, double& step_scratch_per_agent) {
+  omp_set_num_threads(threads);
+  const double rss_before = resident_bytes();
+  sim::World world(sim::Lattice(512, 512, 256, 20.0), 1, 30.0);
+  models::declare_cell_types(world);
+  add_vessel_fields(world, 6);
+  auto solver = sim::make_solver(sim::SolverMethod::ImplicitLod, world.lattice());
+  for (auto& f : world.fields()) solver->step(f, 1.0);  // scratch allocation
+  const double rss_lattice = resident_bytes();
+  const std::size_t agents = 10'000'000;
+  place_agents(world, agents);
+  world.agents().compact();  // the first re-sort by voxel, as a run's setup does
+  const double rss_agents = resident_bytes();
+  reset_peak_resident();  // from here the peak is the step's
+  models::RandomWalk walk("walk", {{0}, 30.0});
+  models::Uptake uptake("uptake", {{0}, 0, 10.0});
+  models::Secretion secretion("secretion", {{0}, 1, 1.0}, sim::Mechanisms{});
+  const sim::StepContext ctx{1, 30.0, 30.0, 1};
+  const auto t0 = Clock::now();
+  walk.apply(sim::Phase::Act, world, ctx);
+  secretion.apply(sim::Phase::Secrete, world, ctx);
+  uptake.apply(sim::Phase::Secrete, world, ctx);
+  for (auto& f : world.fields()) solver->step(f, 1.0);
+  world.agents().compact();
+  const double seconds = seconds_since(t0);
+  const double voxels = static_cast<double>(world.lattice().size());
+  Row r;
+  r.name = "memory";
+  r.grid = "512x512x256";
+  r.fields = 6;
+  r.agents = agents;
+  r.threads = threads;
+  r.ms_per_step = seconds * 1e3;
+  r.updates_per_s = voxels * r.fields / seconds;
+  r.bytes_per_voxel = (rss_lattice - rss_before) / voxels;
+  r.bytes_per_agent = (rss_agents - rss_lattice) / static_cast<double>(agents);
+  r.rss_mib = peak_resident_bytes() / 1048576.0;
+  step_scratch_per_agent = (peak_resident_bytes() - rss_agents) / static_cast<double>(agents);
+  return r;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   bool quick = false;
   bool agents_only = false;
+  bool memory_only = false;
   const int max_threads = omp_get_max_threads();
   std::vector<int> thread_counts = {1};
   if (max_threads >= 2) thread_counts.push_back(2);
@@ -211,6 +298,8 @@ int main(int argc, char** argv) {
       quick = true;
     } else if (std::strcmp(argv[i], "--agents") == 0) {
       agents_only = true;
+    } else if (std::strcmp(argv[i], "--memory") == 0) {
+      memory_only = true;
     } else if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
       thread_counts.clear();
       for (const char* p = argv[++i]; *p != '\0';) {
@@ -224,21 +313,31 @@ int main(int argc, char** argv) {
         p = *end == ',' ? end + 1 : end;
       }
     } else {
-      std::fprintf(stderr, "usage: engine_bench [--quick] [--agents] [--threads 1,2,4,...]\n");
+      std::fprintf(stderr,
+                   "usage: engine_bench [--quick] [--agents | --memory] [--threads 1,2,4,...]\n");
       return 2;
     }
   }
 
   std::printf("# machine: %d OpenMP threads available\n", max_threads);
+  if (memory_only) {
+    print_header();
+    double scratch = 0.0;
+    print(memory_case(thread_counts.front(), scratch));
+    std::printf(
+        "# memory: B/voxel = fields, occupancy index, vessel layer and solver scratch; "
+        "B/agent = the sorted store; RSS = peak during the step, which adds %.1f B/agent "
+        "of step scratch (walk targets, point terms)\n",
+        scratch);
+    return 0;
+  }
   std::vector<double> triad;
   for (int t : agents_only ? std::vector<int>{} : thread_counts) {
     triad.push_back(triad_gbytes_per_s(t));
     std::printf("# STREAM triad, %d thread(s): %.1f GB/s\n", t, triad.back());
   }
   std::printf("# of bound: updates/s over triad bandwidth / 24 B (3 sweeps x read+write 4 B)\n");
-  std::printf("%-10s %-13s %6s %9s %7s %11s %12s %8s %10s %10s %9s\n", "case", "grid", "fields",
-              "agents", "threads", "ms/step", "updates/s", "of bound", "B/voxel", "B/agent",
-              "RSS MiB");
+  print_header();
 
   const std::vector<int> grids = quick ? std::vector<int>{64} : std::vector<int>{128, 256};
   for (std::size_t ti = 0; ti < triad.size(); ++ti) {
