@@ -13,7 +13,6 @@
 
 #include "host_test_support.hpp"
 #include "models/tissue_state.hpp"
-#include "sim/rules/registry.hpp"
 #include "sim/run/simulation.hpp"
 #include "tests/models/msc_test_support.hpp"
 
@@ -22,13 +21,9 @@ namespace {
 
 std::unique_ptr<sim::Simulation> build(const std::string& toml,
                                        const std::vector<std::string>& overrides) {
-  sim::RuleRegistry registry;
-  sim::register_models(registry);
-  auto doc = sim::ConfigDocument::from_string(toml, "switches.toml");
-  for (const auto& o : overrides) doc.apply_override(o);
   std::unique_ptr<sim::Simulation> s;
   // One thread: results do not depend on it, and the test machines' cores are shared.
-  host_test::with_threads(1, [&] { s = sim::Simulation::build(doc, registry); });
+  host_test::with_threads(1, [&] { s = testing::build(toml, overrides); });
   return s;
 }
 

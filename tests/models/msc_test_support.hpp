@@ -3,6 +3,7 @@
 // so each rule's rates can be compared with their formulas.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sim/config/config_table.hpp"
 #include "sim/rules/registry.hpp"
@@ -42,8 +43,11 @@ struct MscWorld {
   }
 };
 
-inline std::unique_ptr<sim::Simulation> build(const std::string& toml) {
+/// A simulation of `toml` with `--set`-style overrides (key=value) applied.
+inline std::unique_ptr<sim::Simulation> build(const std::string& toml,
+                                              const std::vector<std::string>& overrides = {}) {
   auto doc = sim::ConfigDocument::from_string(toml, "test.toml");
+  for (const auto& o : overrides) doc.apply_override(o);
   sim::RuleRegistry registry;
   sim::register_models(registry);
   return sim::Simulation::build(doc, registry);
