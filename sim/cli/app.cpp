@@ -64,9 +64,13 @@ int cmd_check(const Options& o, std::ostream& out) {
   out << "# after setup: " << simulation->world().agents().size() << " agents, "
       << simulation->rules().size() << " rules, " << simulation->metrics().size() << " metrics\n";
   for (const auto& f : simulation->world().fields()) {
-    out << "# field " << f.name() << ": "
-        << sim::substep_count(c.simulation.step_minutes, f.spec().max_step_min)
-        << " solver sub-steps per step\n";
+    out << "# field " << f.name() << ": ";
+    if (f.spec().quasi_steady) {
+      out << "quasi-steady (its steady state solved once per step)\n";
+    } else {
+      out << sim::substep_count(c.simulation.step_minutes, f.spec().max_step_min)
+          << " solver sub-steps per step\n";
+    }
   }
   for (const auto& note : simulation->world().notes()) out << "# note: " << note << "\n";
   const auto e = sim::estimate_run(*simulation);

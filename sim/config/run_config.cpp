@@ -54,6 +54,8 @@ SolverParams read_solver(ConfigTable& t) {
       t.get_choice("method", {"implicit_lod", "explicit_ftcs"}, "implicit_lod");
   p.method = method == "implicit_lod" ? SolverMethod::ImplicitLod : SolverMethod::ExplicitFtcs;
   p.max_step_min = t.get_double("max_step_min", 1.0, positive());
+  // Below 1e-6 the float values' rounding keeps the residual from converging.
+  p.steady_tolerance = t.get_double("steady_tolerance", 1e-5, between(1e-6, 0.1));
   t.finish();
   return p;
 }
@@ -115,6 +117,26 @@ FieldSpec read_field(ConfigTable& t, const std::string& name, const SimulationPa
     f.fixed_value = t.get_double("fixed_value", non_negative());  // no silent 0: a sink
   } else if (t.has("fixed_value")) {
     t.fail("fixed_value", "is set but fixed_layer is not; name the tissue layer to hold fixed");
+  }
+  f.quasi_steady = t.get_bool("quasi_steady", false);
+  f.steady_tolerance = solver.steady_tolerance;
+  if (f.quasi_steady) {
+    // Solved to its steady state once per cell step: no sub-steps to choose.
+    if (t.has("max_step_min")) {
+      t.fail("max_step_min",
+             "has no effect on a quasi_steady field (solved to its steady "
+             "state once per cell step); remove it or set quasi_steady = false");
+    }
+    if (solver.method != SolverMethod::ImplicitLod) {
+      t.fail("quasi_steady", "needs solver.method = \"implicit_lod\"");
+    }
+    if (!(f.decay_per_min > 0.0)) {
+      t.fail("quasi_steady",
+             "needs a finite half_life_min: without decay the steady state "
+             "may not exist");
+    }
+    t.finish();
+    return f;
   }
   const bool own_step = t.has("max_step_min");
   f.max_step_min = t.get_double("max_step_min", solver.max_step_min, positive());

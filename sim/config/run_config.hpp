@@ -34,7 +34,8 @@ struct OutputParams {
 
 struct SolverParams {
   SolverMethod method = SolverMethod::ImplicitLod;
-  double max_step_min = 1.0;  // default sub-step limit for every field
+  double max_step_min = 1.0;       // default sub-step limit for every field
+  double steady_tolerance = 1e-5;  // relative residual of quasi-steady solves
 };
 
 /// The [mechanisms] switches (design.md). Each defaults to true.

@@ -38,6 +38,10 @@ struct FieldSpec {
   double fixed_value = 0.0;
   /// Largest solver sub-step for this field, minutes (accuracy, not stability, sets it).
   double max_step_min = 0.0;
+  /// Quasi-steady: each cell step replaces the values by the steady state for the step's
+  /// forcing (steady_state.hpp) instead of time-stepping them; needs decay > 0.
+  bool quasi_steady = false;
+  double steady_tolerance = 1e-5;  // relative residual of the quasi-steady solve
 };
 
 /// Secretion and uptake by one agent (or any point source) in one voxel, constant over

@@ -1,5 +1,7 @@
 #include "sim/run/simulation.hpp"
 
+#include <algorithm>
+
 #include <cmath>
 #include <stdexcept>
 
@@ -115,7 +117,10 @@ void Simulation::step() {
   }
   auto& fields = world_->fields();
   for (std::size_t i = 0; i < fields.size(); ++i) {
-    const int n = substep_count(ctx.dt_min, fields[i].spec().max_step_min);
+    // A quasi-steady field is solved once per cell step (the solver ignores the length).
+    const int n = fields[i].spec().quasi_steady
+                      ? 1
+                      : substep_count(ctx.dt_min, fields[i].spec().max_step_min);
     const double dt = ctx.dt_min / n;
     for (int k = 0; k < n; ++k) balances_[i] += solver_->step(fields[i], dt);
     fields[i].point_terms().clear();
@@ -149,9 +154,14 @@ RunEstimate estimate_run(const Simulation& sim) {
       8 + 1 + 4 + 8 + 8 + 1 + 4.0 * static_cast<double>(w.agents().column_names().size());
 
   RunEstimate e;
-  // Fields, occupancy index, tissue layers, and the implicit solver's two double work
-  // arrays (16 B per voxel, shared by the fields; docs/performance.md measures the total).
-  const double solver_bytes = c.solver.method == SolverMethod::ImplicitLod ? 16.0 : 0.0;
+  // Fields, occupancy index, tissue layers, and the implicit solver's work arrays, shared
+  // by the fields (docs/performance.md measures the total): 16 B per voxel bounds its
+  // float result buffer and the double buffers of its positive fallback; a quasi-steady
+  // field adds five float arrays (diagonal, its inverse, residual, direction, product).
+  double solver_bytes = c.solver.method == SolverMethod::ImplicitLod ? 16.0 : 0.0;
+  const bool any_steady = std::any_of(c.fields.begin(), c.fields.end(),
+                                      [](const FieldSpec& f) { return f.quasi_steady; });
+  if (any_steady) solver_bytes += 20.0;
   e.memory_bytes =
       voxels * (4.0 * static_cast<double>(c.fields.size()) + 4.0 + layer_bytes + solver_bytes) +
       agents * per_agent;

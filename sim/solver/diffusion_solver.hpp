@@ -9,7 +9,8 @@
 ///  - ImplicitLod (the default; the name is historical): the Douglas alternating-direction
 ///    scheme with decay and uptake implicit in the x factor and secretion in the explicit
 ///    increment (implicit_lod.hpp). Unconditionally stable, first order in dt, exact
-///    discrete steady state for any dt, non-negative for non-negative data.
+///    discrete steady state for any dt, non-negative for non-negative data. A field with
+///    FieldSpec::quasi_steady is instead replaced by that steady state (steady_state.hpp).
 ///  - ExplicitFtcs (the test reference): reactions by backward Euler per voxel
 ///    (apply_reactions), then one forward-Euler diffusion step (explicit_ftcs.hpp).
 #include <cstdint>

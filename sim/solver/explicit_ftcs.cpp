@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cassert>
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 
 namespace regensim::sim {
 
@@ -15,6 +17,10 @@ ExplicitFtcsSolver::ExplicitFtcsSolver(const Lattice& lattice)
 
 FieldBalance ExplicitFtcsSolver::step(Field& field, double dt_min) {
   assert(field.values().size() == lattice_.size());
+  if (field.spec().quasi_steady) {
+    throw std::invalid_argument("field '" + field.name() +
+                                "': the explicit solver has no quasi-steady solve");
+  }
   assert(dt_min <=
          explicit_stability_limit_min(lattice_, field.spec().diffusion_um2_per_min) * (1.0 + 1e-9));
   FieldBalance b = apply_reactions(field, dt_min);

@@ -61,6 +61,12 @@ int ramp_levels(double r) {
   return static_cast<int>(std::ceil(std::log2(r / kRampFirstR)));
 }
 
+bool faces_non_negative(const FieldSpec& spec) {
+  return std::all_of(spec.faces.begin(), spec.faces.end(), [](const FaceBoundary& f) {
+    return f.kind != BoundaryKind::FixedValue || f.value >= 0.0f;
+  });
+}
+
 bool is_identity(const detail::AxisStage& st, int n, bool extra) {
   if (st.sigma != 0.0 || extra) return false;
   if (st.r == 0.0) return true;
@@ -72,6 +78,7 @@ bool is_identity(const detail::AxisStage& st, int n, bool extra) {
 ImplicitLodSolver::ImplicitLodSolver(const Lattice& lattice, bool graded_start)
     : lattice_(lattice),
       douglas_(lattice),
+      steady_(lattice),
       next_(lattice.size(), 0.0f),
       axes_(lattice),
       graded_start_(graded_start) {}
@@ -84,6 +91,15 @@ FieldBalance ImplicitLodSolver::step(Field& field, double dt_min) {
   const double r = dt_min * field.spec().diffusion_um2_per_min / (h * h);
   assert(r >= 0.0);
   const bool changed = forcing_changed(field.name(), collect_terms(field));
+  if (field.spec().quasi_steady) {
+    const bool non_negative = current_->non_negative && faces_non_negative(field.spec()) &&
+                              field.spec().fixed_value >= 0.0;
+    const detail::SteadyResult res =
+        steady_.solve(field, current_->terms.data(), current_->terms.size(), dt_min,
+                      field.spec().steady_tolerance, non_negative);
+    last_steady_iterations_ = res.iterations;
+    return res.balance;
+  }
   if (r == 0.0 && field.spec().decay_per_min == 0.0 && current_->terms.empty()) return {};
   const int levels = changed && graded_start_ ? ramp_levels(r) : 0;
   if (levels == 0) return substep(field, dt_min);
@@ -109,10 +125,8 @@ FieldBalance ImplicitLodSolver::substep(Field& field, double dt_min) {
   in.k_dt = dt_min * field.spec().decay_per_min;
   in.faces = field.spec().faces;
   const detail::DouglasResult res = douglas_.step(in, next_.data());
-  bool inputs_non_negative = current_->non_negative && !res.negative_input;
-  for (const FaceBoundary& f : in.faces) {
-    if (f.kind == BoundaryKind::FixedValue && !(f.value >= 0.0f)) inputs_non_negative = false;
-  }
+  const bool inputs_non_negative =
+      current_->non_negative && !res.negative_input && faces_non_negative(field.spec());
   if (inputs_non_negative && res.negative_output) {
     ++fallbacks_;
     return fallback(field, dt_min);

@@ -40,6 +40,7 @@
 #include "sim/solver/diffusion_solver.hpp"
 #include "sim/solver/douglas_planes.hpp"
 #include "sim/solver/line_sweeps.hpp"
+#include "sim/solver/steady_state.hpp"
 
 namespace regensim::sim {
 
@@ -49,8 +50,10 @@ class ImplicitLodSolver final : public DiffusionSolver {
   /// `graded_start` = false turns the graded start off (for tests of single steps).
   explicit ImplicitLodSolver(const Lattice& lattice, bool graded_start = true);
 
-  /// One Douglas step, graded when the field's forcing changed (see above). Not
-  /// re-entrant: one step at a time per solver (the work buffers are shared between
+  /// A quasi-steady field (FieldSpec::quasi_steady) is replaced by its steady state for the
+  /// current forcing instead (steady_state.hpp), whatever dt_min, which only scales the
+  /// returned flows. Otherwise: one Douglas step, graded when the field's forcing changed (see
+  /// above). Not re-entrant: one step at a time per solver (the work buffers are shared between
   /// fields; the forcing of each field is remembered by name). Allocates only on the first
   /// call for a field, when the OpenMP thread count grows and when a field has more point
   /// terms than any before.
@@ -63,6 +66,8 @@ class ImplicitLodSolver final : public DiffusionSolver {
 
   /// Sub-steps recomputed with the positive fallback scheme since construction.
   std::int64_t positivity_fallbacks() const { return fallbacks_; }
+  /// Conjugate-gradient iterations of the last quasi-steady solve.
+  int last_steady_iterations() const { return last_steady_iterations_; }
 
  private:
   using Term = detail::VoxelTerm;  // point terms summed per non-fixed voxel, voxel order
@@ -98,6 +103,7 @@ class ImplicitLodSolver final : public DiffusionSolver {
 
   const Lattice& lattice_;
   detail::DouglasPlanes douglas_;
+  detail::SteadyState steady_;
   std::vector<float> next_;  // the Douglas step's result, swapped into the field
   // The positive fallback's buffers, allocated on its first use (it is rare).
   detail::AxisSolver axes_;
@@ -109,6 +115,7 @@ class ImplicitLodSolver final : public DiffusionSolver {
   std::vector<Forcing> forcing_;
   bool graded_start_ = true;
   std::int64_t fallbacks_ = 0;
+  int last_steady_iterations_ = 0;
 };
 
 }  // namespace regensim::sim
