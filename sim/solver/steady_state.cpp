@@ -252,6 +252,15 @@ SteadyResult SteadyState::solve(Field& field, const VoxelTerm* terms, std::size_
   SteadyResult res;
   double b_norm2 = 0.0;
   double rz = residual(field, terms, term_count, c, &b_norm2);
+  if (b_norm2 == 0.0) {
+    // No secretion and no inflow: the steady state is 0 at every non-fixed voxel.
+    const auto n = static_cast<std::ptrdiff_t>(lattice_.size());
+#pragma omp parallel for schedule(static)
+    for (std::ptrdiff_t i = 0; i < n; ++i) {
+      if (inv[i] != 0.0f) u[i] = 0.0f;
+    }
+    rz = residual(field, terms, term_count, c, nullptr);
+  }
   const double target = tolerance * tolerance * b_norm2;
   for (int restart = 0; rz > target; ++restart) {
     if (restart > kMaxRestarts || res.iterations >= kMaxIterations) {

@@ -151,6 +151,22 @@ TEST(QuasiSteady, NonNegativeForNonNegativeData) {
   EXPECT_LT(lowest, 1e-6f) << "the sinks drive values to ~0: the test reaches the clamp";
 }
 
+TEST(QuasiSteady, WithoutSourcesTheSteadyStateIsZero) {
+  // No secretion, no fixed voxels or faces (e.g. a lattice inside an avascular core):
+  // b = 0, so the decaying field's steady state is 0 everywhere, found without iterating.
+  const Lattice lat(10, 8, 4, 10.0);
+  FieldSpec spec = spec_with(100.0, 0.05);
+  spec.quasi_steady = true;
+  Field f(spec, lat);
+  fill_random(f, 5, 1.0f, 40.0f);
+  f.point_terms().push_back({lat.index(3, 3, 1), 0.0f, 2.0f});
+  ImplicitLodSolver solver(lat);
+  const FieldBalance b = solver.step(f, 30.0);
+  EXPECT_EQ(solver.last_steady_iterations(), 0);
+  for (const float v : f.values()) EXPECT_EQ(v, 0.0f);
+  EXPECT_EQ(b.net(), 0.0);
+}
+
 TEST(QuasiSteady, BitIdenticalForOneAndTwoThreads) {
   const int saved = omp_get_max_threads();
   std::vector<float> values[2];
