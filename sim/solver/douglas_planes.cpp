@@ -48,8 +48,9 @@ const VoxelTerm* first_term_at_or_after(const DouglasInput& in, VoxelIndex v) {
                           [](const VoxelTerm& t, VoxelIndex key) { return t.voxel < key; });
 }
 
-/// Σ v[0..n) in double with eight partial sums (a fixed order; vectorisable).
-double sum_of(const float* v, int n) {
+/// Σ v[0..n) in double with eight partial sums (a fixed order; vectorisable). Inlined, so
+/// that each instruction-set clone of x_block vectorises it (the same bits in all).
+REGENSIM_KERNEL double sum_of(const float* v, int n) {
   double part[8] = {};
   int i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -250,8 +251,10 @@ void DouglasPlanes::x_block(const DouglasInput& in, std::ptrdiff_t unit, float* 
   xs.stage = solve_block<float>(tile, nullptr, extra || masked ? s.tile_extra.data() : nullptr,
                                 lanes, lanes, rows_[0], in.k_dt > 0.0, q_[0].data(), w_[0].data(),
                                 s.w.data(), s.g.data(), s.acc.data());
-  for (const VoxelTerm* t = tb; t != te; ++t) {
-    xs.taken_d += in.dt * t->uptake_per_min * static_cast<double>(tile[tile_at(t->voxel)]);
+  if (extra) {  // without uptake every term adds 0 (and tile_at divides)
+    for (const VoxelTerm* t = tb; t != te; ++t) {
+      xs.taken_d += in.dt * t->uptake_per_min * static_cast<double>(tile[tile_at(t->voxel)]);
+    }
   }
   transpose(tile, lanes, nx, lanes, out + v0, nx);
   if (masked) {

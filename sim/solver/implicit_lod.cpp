@@ -1,6 +1,7 @@
 #include "sim/solver/implicit_lod.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cassert>
 #include <cmath>
@@ -59,6 +60,23 @@ class Fnv1a {
 int ramp_levels(double r) {
   if (!(r > kRampFirstR)) return 0;
   return static_cast<int>(std::ceil(std::log2(r / kRampFirstR)));
+}
+
+/// Stable LSD radix sort of `v` by voxel index, three passes of 11 bits (32-bit keys).
+template <class T>
+void sort_by_voxel(std::vector<T>& v, std::vector<T>& buffer) {
+  constexpr int kBits = 11;
+  constexpr std::size_t kBuckets = std::size_t{1} << kBits;
+  buffer.resize(v.size());
+  std::uint32_t largest = 0;
+  for (const T& t : v) largest = std::max<std::uint32_t>(largest, t.voxel);
+  for (int shift = 0; shift < 32 && (largest >> shift) != 0; shift += kBits) {
+    std::array<std::size_t, kBuckets + 1> start{};
+    for (const T& t : v) ++start[((t.voxel >> shift) & (kBuckets - 1)) + 1];
+    for (std::size_t b = 0; b < kBuckets; ++b) start[b + 1] += start[b];
+    for (const T& t : v) buffer[start[(t.voxel >> shift) & (kBuckets - 1)]++] = t;
+    v.swap(buffer);
+  }
 }
 
 bool faces_non_negative(const FieldSpec& spec) {
@@ -198,12 +216,22 @@ void ImplicitLodSolver::sum_terms(const Field& field, FieldTerms& cache) {
     order_.push_back({v, list[k].secretion_per_min, list[k].uptake_per_min});
   }
   // By voxel, then by value: the per-voxel sums, and so the results, do not depend on the
-  // order in which the terms were listed.
-  std::sort(order_.begin(), order_.end(), [](const RawTerm& a, const RawTerm& b) {
-    if (a.voxel != b.voxel) return a.voxel < b.voxel;
+  // order in which the terms were listed. A radix sort by voxel (the engine lists ~10^5
+  // terms per field and cell step; std::sort took 10% of a run), then by value within
+  // the rare voxels that carry several terms.
+  sort_by_voxel(order_, sort_buffer_);
+  const auto by_value = [](const RawTerm& a, const RawTerm& b) {
     if (a.secretion != b.secretion) return a.secretion < b.secretion;
     return a.uptake < b.uptake;
-  });
+  };
+  for (std::size_t i = 0; i < order_.size();) {
+    std::size_t j = i + 1;
+    while (j < order_.size() && order_[j].voxel == order_[i].voxel) ++j;
+    if (j - i > 1)
+      std::sort(order_.begin() + static_cast<std::ptrdiff_t>(i),
+                order_.begin() + static_cast<std::ptrdiff_t>(j), by_value);
+    i = j;
+  }
   Fnv1a sig;
   std::vector<Term>& terms = cache.terms;
   terms.clear();

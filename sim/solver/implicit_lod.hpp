@@ -109,7 +109,7 @@ class ImplicitLodSolver final : public DiffusionSolver {
   detail::AxisSolver axes_;
   std::vector<double> work_;       // the fallback's values
   std::vector<double> uptake_dt_;  // dt*U per voxel, zero outside the current terms
-  std::vector<RawTerm> order_;
+  std::vector<RawTerm> order_, sort_buffer_;
   std::vector<FieldTerms> field_terms_;
   const FieldTerms* current_ = nullptr;  // the terms of the field being stepped
   std::vector<Forcing> forcing_;

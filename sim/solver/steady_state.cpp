@@ -19,8 +19,8 @@ constexpr int kMaxRestarts = 4;
 /// Σ a_i b_i (w_i) over a row in double, with eight partial sums in a fixed order
 /// (vectorisable, identical for any thread count).
 template <bool kWeighted>
-double dot_row(const float* __restrict a, const float* __restrict b, const float* __restrict w,
-               int n) {
+REGENSIM_KERNEL double dot_row(const float* __restrict a, const float* __restrict b,
+                               const float* __restrict w, int n) {
   const auto term = [&](int i) {
     const double ab = static_cast<double>(a[i]) * static_cast<double>(b[i]);
     if constexpr (kWeighted) {
@@ -55,8 +55,8 @@ RowNeighbours neighbours(const Lattice& lat, const float* v, std::ptrdiff_t row,
 }
 
 /// out = diag v - c (Σ inside neighbours of v) along one row of n voxels.
-void apply_row(const float* __restrict v, const RowNeighbours& nb, const float* __restrict d,
-               float c, int n, float* __restrict out) {
+REGENSIM_KERNEL void apply_row(const float* __restrict v, const RowNeighbours& nb,
+                               const float* __restrict d, float c, int n, float* __restrict out) {
   const auto across = [&](int x) { return (nb.ym[x] + nb.yp[x]) + (nb.zm[x] + nb.zp[x]); };
   if (n == 1) {
     out[0] = d[0] * v[0] - c * across(0);
@@ -90,6 +90,34 @@ void for_each_fixed_face_voxel(const Lattice& lat, const std::array<FaceBoundary
     box(Face::ZLow, 0, nx, 0, ny, 0, 1);
     box(Face::ZHigh, 0, nx, 0, ny, nz - 1, nz);
   }
+}
+
+// The row work of the iteration, compiled for several instruction sets and picked at
+// run time (the kernels above are inlined into each): lanes are independent and
+// contraction is off, so every version gives the same bits.
+
+/// out = A v along one row; returns Σ v·out over it.
+REGENSIM_ISA_CLONES double apply_dot_row(const float* v, RowNeighbours nb, const float* d, float c,
+                                         int n, float* out) {
+  apply_row(v, nb, d, c, n, out);
+  return dot_row<false>(v, out, nullptr, n);
+}
+
+/// u += a p, r -= a q along one row; returns Σ r^2 w over it.
+REGENSIM_ISA_CLONES double update_row(float* __restrict u, float* __restrict r,
+                                      const float* __restrict p, const float* __restrict q,
+                                      const float* __restrict w, float a, int n) {
+  for (int x = 0; x < n; ++x) {
+    u[x] += a * p[x];
+    r[x] -= a * q[x];
+  }
+  return dot_row<true>(r, r, w, n);
+}
+
+/// p = w r + beta p along one row.
+REGENSIM_ISA_CLONES void direction_row(float* __restrict p, const float* __restrict r,
+                                       const float* __restrict w, float beta, int n) {
+  for (int x = 0; x < n; ++x) p[x] = w[x] * r[x] + beta * p[x];
 }
 
 }  // namespace
@@ -170,9 +198,9 @@ double SteadyState::apply(const float* v, float* out, double c) {
 #pragma omp parallel for schedule(static)
   for (std::ptrdiff_t row = 0; row < rows; ++row) {
     const std::ptrdiff_t base = row * nx;
-    apply_row(v + base, neighbours(lattice_, v, row, zeros.data()), diag_.data() + base, cf, nx,
-              out + base);
-    row_sums_[static_cast<std::size_t>(row)] = dot_row<false>(v + base, out + base, nullptr, nx);
+    row_sums_[static_cast<std::size_t>(row)] =
+        apply_dot_row(v + base, neighbours(lattice_, v, row, zeros.data()), diag_.data() + base, cf,
+                      nx, out + base);
   }
   return sum_rows();
 }
@@ -279,18 +307,17 @@ SteadyResult SteadyState::solve(Field& field, const VoxelTerm* terms, std::size_
 #pragma omp parallel for schedule(static)
       for (std::ptrdiff_t row = 0; row < rows; ++row) {
         const std::ptrdiff_t base = row * nx;
-        for (int x = 0; x < nx; ++x) {
-          u[base + x] += a * p[base + x];
-          r[base + x] -= a * q[base + x];
-        }
         row_sums_[static_cast<std::size_t>(row)] =
-            dot_row<true>(r + base, r + base, inv + base, nx);
+            update_row(u + base, r + base, p + base, q + base, inv + base, a, nx);
       }
       const double rz_next = sum_rows();
       const auto beta = static_cast<float>(rz_next / rz);
       rz = rz_next;
 #pragma omp parallel for schedule(static)
-      for (std::ptrdiff_t i = 0; i < n; ++i) p[i] = inv[i] * r[i] + beta * p[i];
+      for (std::ptrdiff_t row = 0; row < rows; ++row) {
+        const std::ptrdiff_t base = row * nx;
+        direction_row(p + base, r + base, inv + base, beta, nx);
+      }
       ++res.iterations;
     }
     rz = residual(field, terms, term_count, c, nullptr);
