@@ -12,6 +12,7 @@
 #include "regensim/version.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/format.hpp"
+#include "sim/io/chunk_writer.hpp"
 #include "sim/io/hdf5_util.hpp"
 #include "sim/io/xdmf.hpp"
 
@@ -453,11 +454,12 @@ void OutputWriter::write_snapshot(const World& world) {
     throw std::logic_error("OutputWriter::write_snapshot: world lattice differs from the file's");
   }
   const std::size_t k = im.times.size();
+  // Fields and tissue layers: compressed in parallel, written in this order.
+  std::vector<h5::SnapshotRow> rows;
   for (std::size_t i = 0; i < im.fields.size(); ++i) {
     const std::string& name = im.options.field_names[i];
-    const Field& field = world.field(name);
-    h5::append(im.fields[i].get(), H5T_NATIVE_FLOAT, field.values().data(), 1,
-               im.where("/fields/" + name));
+    rows.push_back({im.fields[i].get(), world.field(name).values().data(), sizeof(float),
+                    im.where("/fields/" + name)});
   }
   for (const Impl::Layer& out : im.layers) {
     const TissueLayer* layer = world.tissue().find(out.name);
@@ -467,11 +469,13 @@ void OutputWriter::write_snapshot(const World& world) {
     }
     const std::string w = im.where("/tissue/" + out.name);
     if (out.kind == LayerKind::Code) {
-      h5::append(out.dataset.get(), H5T_NATIVE_UINT8, layer->classes.data(), 1, w);
+      rows.push_back({out.dataset.get(), layer->classes.data(), 1, w});
     } else {
-      h5::append(out.dataset.get(), H5T_NATIVE_FLOAT, layer->fractions.data(), 1, w);
+      rows.push_back({out.dataset.get(), layer->fractions.data(), sizeof(float), w});
     }
   }
+  h5::append_snapshot_rows(rows, {static_cast<hsize_t>(im.nz), static_cast<hsize_t>(im.ny),
+                                  static_cast<hsize_t>(im.nx)});
   im.write_agents(world, k);
   // time_days grows last: its length is the number of complete snapshots.
   const double t = world.time_days();

@@ -1,0 +1,136 @@
+#include "sim/io/chunk_writer.hpp"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <vector>
+
+#include "sim/core/error.hpp"
+#include "sim/io/hdf5_util.hpp"
+
+namespace regensim::sim::h5 {
+
+namespace {
+
+constexpr int kDeflateLevel = 1;  // as H5Pset_deflate(dcpl, 1) in create_extendible
+
+struct ChunkTask {
+  std::size_t row;  // index into the rows
+  hsize_t z0, y0;
+  std::vector<unsigned char> bytes;
+  bool failed = false;
+};
+
+/// Gathers, shuffles and compresses one chunk of `row` into task.bytes.
+void encode(const SnapshotRow& row, const std::array<hsize_t, 4>& chunk,
+            const std::array<hsize_t, 3>& dims, ChunkTask& task, std::vector<unsigned char>& raw,
+            std::vector<unsigned char>& shuffled) {
+  const std::size_t s = row.element_size;
+  const hsize_t cz = chunk[1], cy = chunk[2], nx = dims[2];
+  const std::size_t elements = static_cast<std::size_t>(cz * cy * nx);
+  const std::size_t bytes = elements * s;
+  raw.assign(bytes, 0);  // edge chunks: the fill value 0 beyond the dataset
+  const auto* src = static_cast<const unsigned char*>(row.data);
+  const std::size_t line = static_cast<std::size_t>(nx) * s;
+  for (hsize_t z = task.z0; z < std::min(task.z0 + cz, dims[0]); ++z) {
+    for (hsize_t y = task.y0; y < std::min(task.y0 + cy, dims[1]); ++y) {
+      const std::size_t from = static_cast<std::size_t>((z * dims[1] + y) * nx) * s;
+      const std::size_t to =
+          static_cast<std::size_t>(((z - task.z0) * cy + (y - task.y0)) * nx) * s;
+      std::memcpy(raw.data() + to, src + from, line);
+    }
+  }
+  // HDF5's shuffle: byte b of element i goes to b * elements + i (a no-op for bytes).
+  const unsigned char* input = raw.data();
+  if (s > 1) {
+    shuffled.resize(bytes);
+    for (std::size_t i = 0; i < elements; ++i) {
+      for (std::size_t b = 0; b < s; ++b) shuffled[b * elements + i] = raw[i * s + b];
+    }
+    input = shuffled.data();
+  }
+  uLongf size = compressBound(static_cast<uLong>(bytes));
+  task.bytes.resize(size);
+  const int status =
+      compress2(task.bytes.data(), &size, input, static_cast<uLong>(bytes), kDeflateLevel);
+  if (status != Z_OK) {
+    task.failed = true;
+    return;
+  }
+  task.bytes.resize(size);  // kept even when larger than the input, as HDF5's filter does
+}
+
+/// The dataset's chunk shape when it is (1, cz, cy, nx) with the filters shuffle then
+/// deflate, else nothing.
+std::optional<std::array<hsize_t, 4>> direct_chunk(hid_t dataset, hsize_t nx,
+                                                   const std::string& where) {
+  Handle dcpl = check(H5Dget_create_plist(dataset), H5Pclose, where, "cannot get properties");
+  if (H5Pget_layout(dcpl.get()) != H5D_CHUNKED) return std::nullopt;
+  std::array<hsize_t, 4> chunk{};
+  if (H5Pget_chunk(dcpl.get(), 4, chunk.data()) != 4 || chunk[0] != 1 || chunk[3] != nx) {
+    return std::nullopt;
+  }
+  if (H5Pget_nfilters(dcpl.get()) != 2) return std::nullopt;
+  const H5Z_filter_t expected[2] = {H5Z_FILTER_SHUFFLE, H5Z_FILTER_DEFLATE};
+  for (unsigned f = 0; f < 2; ++f) {
+    unsigned flags = 0;
+    std::size_t count = 1;
+    unsigned level = 0;
+    if (H5Pget_filter2(dcpl.get(), f, &flags, &count, &level, 0, nullptr, nullptr) != expected[f]) {
+      return std::nullopt;
+    }
+    if (f == 1 && (count < 1 || level != static_cast<unsigned>(kDeflateLevel))) return std::nullopt;
+  }
+  return chunk;
+}
+
+}  // namespace
+
+void append_snapshot_rows(std::span<const SnapshotRow> rows, const std::array<hsize_t, 3>& dims) {
+  std::vector<ChunkTask> tasks;
+  std::vector<hsize_t> row_index(rows.size());
+  std::vector<std::array<hsize_t, 4>> chunks(rows.size());
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const SnapshotRow& row = rows[r];
+    std::vector<hsize_t> extent = dataset_dims(row.dataset, row.where);
+    if (extent.size() != 4 || extent[1] != dims[0] || extent[2] != dims[1] ||
+        extent[3] != dims[2]) {
+      throw IoError(row.where + ": not a (T, nz, ny, nx) dataset of this lattice");
+    }
+    const auto chunk = direct_chunk(row.dataset, dims[2], row.where);
+    if (!chunk) {
+      append(row.dataset, row.element_size == 1 ? H5T_NATIVE_UINT8 : H5T_NATIVE_FLOAT, row.data, 1,
+             row.where);
+      continue;
+    }
+    chunks[r] = *chunk;
+    row_index[r] = extent[0];
+    extent[0] += 1;
+    check(H5Dset_extent(row.dataset, extent.data()), row.where, "cannot extend dataset");
+    for (hsize_t z0 = 0; z0 < dims[0]; z0 += (*chunk)[1]) {
+      for (hsize_t y0 = 0; y0 < dims[1]; y0 += (*chunk)[2]) tasks.push_back({r, z0, y0, {}});
+    }
+  }
+  const auto n = static_cast<std::ptrdiff_t>(tasks.size());
+#pragma omp parallel
+  {
+    std::vector<unsigned char> raw, shuffled;  // per thread
+#pragma omp for schedule(dynamic)
+    for (std::ptrdiff_t t = 0; t < n; ++t) {
+      ChunkTask& task = tasks[static_cast<std::size_t>(t)];
+      encode(rows[task.row], chunks[task.row], dims, task, raw, shuffled);
+    }
+  }
+  for (const ChunkTask& task : tasks) {
+    const SnapshotRow& row = rows[task.row];
+    if (task.failed) throw IoError(row.where + ": zlib could not compress a chunk");
+    const hsize_t offset[4] = {row_index[task.row], task.z0, task.y0, 0};
+    check(H5Dwrite_chunk(row.dataset, H5P_DEFAULT, 0, offset, task.bytes.size(), task.bytes.data()),
+          row.where, "cannot write chunk");
+  }
+}
+
+}  // namespace regensim::sim::h5

@@ -1,0 +1,36 @@
+#pragma once
+/// Appends snapshot rows to chunked, compressed HDF5 datasets with the compression done
+/// in parallel: HDF5 runs its filters serially inside H5Dwrite, which made the output a
+/// growing share of a run as the engine got faster and ran on more threads.
+///
+/// Each dataset is (T, nz, ny, nx) with chunks (1, cz, cy, nx) and the filters shuffle
+/// then deflate level 1 (h5::create_extendible with compress = true). Every chunk of the
+/// new row is gathered (an edge chunk padded with the fill value 0), byte-shuffled and
+/// compressed with zlib in an OpenMP loop over all chunks of all datasets, then written
+/// in order with H5Dwrite_chunk: the same bytes HDF5's own filters store (also where
+/// deflate makes a chunk larger), so readers see an ordinary compressed dataset.
+#include <hdf5.h>
+
+#include <array>
+#include <cstddef>
+#include <span>
+#include <string>
+
+namespace regensim::sim::h5 {
+
+/// One row to append: `data` holds nz * ny * nx elements of `element_size` bytes (4: float,
+/// 1: uint8) in the dataset's file type (little-endian float32 or uint8, as in memory).
+struct SnapshotRow {
+  hid_t dataset = -1;
+  const void* data = nullptr;
+  std::size_t element_size = 0;
+  std::string where;  // for error messages
+};
+
+/// Appends one row to each dataset (all of shape (T, dims[0], dims[1], dims[2])). The chunk
+/// shape and filters are read from the dataset; one with other chunks or filters is written
+/// through H5Dwrite instead. Throws IoError naming the dataset on failure. Parallel inside
+/// (OpenMP).
+void append_snapshot_rows(std::span<const SnapshotRow> rows, const std::array<hsize_t, 3>& dims);
+
+}  // namespace regensim::sim::h5
