@@ -1,7 +1,6 @@
 #include "sim/run/simulation.hpp"
 
 #include <algorithm>
-
 #include <cmath>
 #include <stdexcept>
 
