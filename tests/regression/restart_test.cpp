@@ -36,18 +36,31 @@ void expect_identical(const Datasets& expected, const Datasets& actual) {
   }
 }
 
+struct Variant {
+  bool migration;
+  bool quasi_steady;  // oxygen solved quasi-steady (warm-started from the restored values)
+};
+
+void PrintTo(const Variant& v, std::ostream* os) {
+  *os << (v.migration ? "migration" : "no_migration") << (v.quasi_steady ? "_steady" : "");
+}
+
 /// The small scenario in 3D; without cell migration the forcing of the fields stays the
 /// same from step to step, which is when the solver's carried state decides the result.
-std::string scenario(const std::string& out, bool migration) {
+std::string scenario(const std::string& out, const Variant& v) {
   std::string text = testing::small_config(out, 4);
-  if (!migration) {
+  if (!v.migration) {
     text.replace(text.find(", \"migration\"]"), 14, "]");
     text.erase(text.find("[rules.migration]"));
+  }
+  if (v.quasi_steady) {
+    const std::string key = "fixed_value = 38.0\n";
+    text.insert(text.find(key) + key.size(), "quasi_steady = true\n");
   }
   return text;
 }
 
-class Restart : public ::testing::TestWithParam<bool> {
+class Restart : public ::testing::TestWithParam<Variant> {
  protected:
   void SetUp() override {
     config_ = dir_.file("block.toml");
@@ -121,7 +134,14 @@ TEST_P(Restart, RestartAtStepZeroMatches) {
   expect_identical(reference_, testing::read_all_datasets(out_));
 }
 
-INSTANTIATE_TEST_SUITE_P(Migration, Restart, ::testing::Bool());
+INSTANTIATE_TEST_SUITE_P(Variants, Restart,
+                         ::testing::Values(Variant{true, false}, Variant{false, false},
+                                           Variant{true, true}),
+                         [](const auto& param_info) {
+                           std::ostringstream os;
+                           PrintTo(param_info.param, &os);
+                           return os.str();
+                         });
 
 // The test has teeth: with cells at rest the solver's graded start depends on the forcing
 // it saw last step, and a restart that forgot it would give other fields.
@@ -129,7 +149,7 @@ TEST(RestartSolverState, ForgettingTheSolverStateChangesTheFields) {
   const TempDir dir;
   const std::string config = dir.file("c.toml");
   const std::string out = dir.file("run.h5");
-  testing::write_file(config, scenario(out, false));
+  testing::write_file(config, scenario(out, Variant{false, false}));
   auto r = run_cli({"run", config, "-o", out, "--quiet"});
   ASSERT_EQ(r.status, 0) << r.err;
   fs::rename(out, dir.file("reference.h5"));
