@@ -1,4 +1,5 @@
-// Engine benchmarks: implicit diffusion and the agent step, each against this
+// Engine benchmarks: implicit diffusion (oxygen-like fields with vessels, and secreted
+// factors without them) and the agent step, each against this
 // machine's measured memory bandwidth (a STREAM-triad kernel run in the same process).
 // Prints one table; see docs/performance.md.
 // Usage: engine_bench [--quick] [--agents | --memory] [--threads 1,2,4,...]
@@ -125,6 +126,21 @@ void add_vessel_fields(sim::World& world, int fields) {
   }
 }
 
+/// `fields` secreted-factor-like fields (D = 1650 µm²/min, half-life 60 min) without fixed
+/// voxels, as the five factors of the end-to-end case: the solver's shared-factor path.
+void add_factor_fields(sim::World& world, int fields) {
+  for (int f = 0; f < fields; ++f) {
+    sim::FieldSpec spec;
+    char name[16];
+    std::snprintf(name, sizeof name, "g%d", f);
+    spec.name = name;
+    spec.diffusion_um2_per_min = 1650.0;
+    spec.decay_per_min = 0.01155;
+    spec.initial_value = 1.0;
+    world.add_field(spec);
+  }
+}
+
 /// `agents` cells of type 0 at keyed-random free voxels.
 void place_agents(sim::World& world, std::size_t agents) {
   const sim::KeyedRng rng(1, 99);
@@ -136,12 +152,18 @@ void place_agents(sim::World& world, std::size_t agents) {
   }
 }
 
-/// Implicit solver sub-steps on `fields` oxygen-like fields with vessel-like fixed voxels.
-Row diffusion_case(int n, int nz, int fields, int threads, double triad_gbs, int steps) {
+/// Implicit solver sub-steps on `fields` oxygen-like fields with vessel-like fixed voxels
+/// (`factor` false) or secreted-factor-like fields without them (`factor` true).
+Row diffusion_case(int n, int nz, int fields, int threads, double triad_gbs, int steps,
+                   bool factor = false) {
   omp_set_num_threads(threads);
   const double rss_before = resident_bytes();
   sim::World world(sim::Lattice(n, n, nz, 20.0), 1, 30.0);
-  add_vessel_fields(world, fields);
+  if (factor) {
+    add_factor_fields(world, fields);
+  } else {
+    add_vessel_fields(world, fields);
+  }
   auto solver = sim::make_solver(sim::SolverMethod::ImplicitLod, world.lattice());
   for (auto& f : world.fields()) solver->step(f, 1.0);  // warm-up: scratch allocation
   const auto t0 = Clock::now();
@@ -151,7 +173,7 @@ Row diffusion_case(int n, int nz, int fields, int threads, double triad_gbs, int
   const double per_step = seconds_since(t0) / steps;
   const double voxels = static_cast<double>(world.lattice().size());
   Row r;
-  r.name = "diffusion";
+  r.name = factor ? "factor" : "diffusion";
   r.grid = std::to_string(n) + "x" + std::to_string(n) + "x" + std::to_string(nz);
   r.fields = fields;
   r.threads = threads;
@@ -348,6 +370,9 @@ int main(int argc, char** argv) {
         print(diffusion_case(n, n, fields, thread_counts[ti], triad[ti], steps));
       }
     }
+    // Secreted factors (no fixed voxels): the path that takes most of a scenario's time.
+    const int n = quick ? 64 : 128;
+    print(diffusion_case(n, n, 6, thread_counts[ti], triad[ti], 10, true));
   }
   std::vector<AgentPhases> phases(thread_counts.size());
   for (std::size_t ti = 0; ti < thread_counts.size(); ++ti) {
