@@ -3,7 +3,6 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <vector>
@@ -14,8 +13,6 @@
 namespace regensim::sim::h5 {
 
 namespace {
-
-constexpr int kDeflateLevel = 1;  // as H5Pset_deflate(dcpl, 1) in create_extendible
 
 struct ChunkTask {
   std::size_t row;  // index into the rows
@@ -54,8 +51,8 @@ void encode(const SnapshotRow& row, const std::array<hsize_t, 4>& chunk,
   }
   uLongf size = compressBound(static_cast<uLong>(bytes));
   task.bytes.resize(size);
-  const int status =
-      compress2(task.bytes.data(), &size, input, static_cast<uLong>(bytes), kDeflateLevel);
+  const int status = compress2(task.bytes.data(), &size, input, static_cast<uLong>(bytes),
+                               static_cast<int>(kDeflateLevel));
   if (status != Z_OK) {
     task.failed = true;
     return;
@@ -82,7 +79,7 @@ std::optional<std::array<hsize_t, 4>> direct_chunk(hid_t dataset, hsize_t nx,
     if (H5Pget_filter2(dcpl.get(), f, &flags, &count, &level, 0, nullptr, nullptr) != expected[f]) {
       return std::nullopt;
     }
-    if (f == 1 && (count < 1 || level != static_cast<unsigned>(kDeflateLevel))) return std::nullopt;
+    if (f == 1 && (count < 1 || level != kDeflateLevel)) return std::nullopt;
   }
   return chunk;
 }

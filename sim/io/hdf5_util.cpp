@@ -340,7 +340,7 @@ Handle create_extendible(hid_t loc, const std::string& name, hid_t file_type,
         "cannot set chunking");
   if (compress) {
     check(H5Pset_shuffle(dcpl.get()), where, "cannot set shuffle filter");
-    check(H5Pset_deflate(dcpl.get(), 1), where, "cannot set deflate filter");
+    check(H5Pset_deflate(dcpl.get(), kDeflateLevel), where, "cannot set deflate filter");
   }
   return check(
       H5Dcreate2(loc, name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
@@ -389,7 +389,7 @@ Handle write_vector(hid_t loc, const std::string& name, hid_t file_type, hid_t m
     const hsize_t chunk = std::min<hsize_t>(dim, kMaxChunk);
     check(H5Pset_chunk(dcpl.get(), 1, &chunk), where, "cannot set chunking");
     check(H5Pset_shuffle(dcpl.get()), where, "cannot set shuffle filter");
-    check(H5Pset_deflate(dcpl.get(), 1), where, "cannot set deflate filter");
+    check(H5Pset_deflate(dcpl.get(), kDeflateLevel), where, "cannot set deflate filter");
   }
   Handle ds = check(
       H5Dcreate2(loc, name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
