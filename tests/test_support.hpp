@@ -62,6 +62,24 @@ inline CliResult run_cli(std::vector<std::string> args) {
   return {status, out.str(), err.str()};
 }
 
+/// TOML: [simulation] for an n x n 2D lattice of 20 µm voxels and [output] to "unused.h5"
+/// (tests that build a Simulation in process never write it).
+inline std::string small_run_toml(int n, double days, double step_minutes, int seed) {
+  return "[simulation]\ndimensions = [" + std::to_string(n) + ", " + std::to_string(n) +
+         ", 1]\nvoxel_size_um = 20.0\nduration_days = " + std::to_string(days) +
+         "\nstep_minutes = " + std::to_string(step_minutes) + "\nseed = " + std::to_string(seed) +
+         "\n\n[output]\nfile = \"unused.h5\"\n\n";
+}
+
+/// TOML: the oxygen field held at 38 mmHg in the `vessel` layer's voxels, with `extra`
+/// keys (e.g. "max_step_min = 1.0\n") appended to its table.
+inline std::string vessel_oxygen_toml(const std::string& extra = "") {
+  return "[fields.oxygen]\nunits = \"mmHg\"\ndiffusion_um2_per_min = 1.0e5\n"
+         "half_life_min = 6.93\ninitial_value = 38.0\nfixed_layer = \"vessel\"\n"
+         "fixed_value = 38.0\n" +
+         extra + "\n";
+}
+
 /// A small, fast, valid scenario (2D by default) touching every engine feature:
 /// two fields, vessels as fixed voxels, cells placed, consuming, secreting, moving.
 inline std::string small_config(const std::string& output_file, int nz = 1) {
@@ -82,15 +100,8 @@ metrics_every_hours = 1.0
 [solver]
 max_step_min = 1.0
 
-[fields.oxygen]
-units = "mmHg"
-diffusion_um2_per_min = 1.0e5
-half_life_min = 6.93
-initial_value = 38.0
-fixed_layer = "vessel"
-fixed_value = 38.0
-
-[fields.vegf]
+)" + vessel_oxygen_toml() +
+         R"([fields.vegf]
 units = "ng/mL"
 diffusion_um2_per_min = 1650.0
 half_life_min = 60.0

@@ -25,26 +25,8 @@ std::string field(const std::string& name, double d, double half_life,
 }
 
 std::string infarct_config() {
-  return R"([simulation]
-dimensions = [30, 30, 1]
-voxel_size_um = 20.0
-duration_days = 10.0
-step_minutes = 60.0
-seed = 3
-
-[output]
-file = "unused.h5"
-
-[fields.oxygen]
-units = "mmHg"
-diffusion_um2_per_min = 1.0e5
-half_life_min = 6.93
-initial_value = 38.0
-fixed_layer = "vessel"
-fixed_value = 38.0
-max_step_min = 2.0
-
-)" + field("inflammation", 1000.0, 30.0) +
+  return testing::small_run_toml(30, 10.0, 60.0, 3) +
+         testing::vessel_oxygen_toml("max_step_min = 2.0\n") + field("inflammation", 1000.0, 30.0) +
          field("anti_inflammatory", 180.0, 120.0) + field("trophic", 1650.0, 60.0) +
          field("trophic_msc", 1650.0, 60.0) + field("vegf", 1650.0, 60.0) +
          field("tgfb", 1650.0, 60.0) + R"(

@@ -72,26 +72,8 @@ rule = "host_hypoxic_vegf"
 max_secretion_per_min = 0.4
 )"
                                      : "";
-  return R"([simulation]
-dimensions = [40, 40, 1]
-voxel_size_um = 20.0
-duration_days = 3.0
-step_minutes = 60.0
-seed = 11
-
-[output]
-file = "unused.h5"
-
-[fields.oxygen]
-units = "mmHg"
-diffusion_um2_per_min = 1.0e5
-half_life_min = 6.93
-initial_value = 38.0
-fixed_layer = "vessel"
-fixed_value = 38.0
-max_step_min = 1.0
-
-[fields.vegf]
+  return testing::small_run_toml(40, 3.0, 60.0, 11) +
+         testing::vessel_oxygen_toml("max_step_min = 1.0\n") + R"([fields.vegf]
 units = "ng/mL"
 diffusion_um2_per_min = 1650.0
 half_life_min = 60.0
@@ -185,18 +167,7 @@ std::string fibrosis_config(bool with_factor = true) {
            "max_step_min = 30.0\ninitial_value = " +
            std::to_string(value) + "\n\n";
   };
-  return R"([simulation]
-dimensions = [20, 20, 1]
-voxel_size_um = 20.0
-duration_days = 6.0
-step_minutes = 60.0
-seed = 5
-
-[output]
-file = "unused.h5"
-
-)" + steady("tgfb", 1.0) +
-         steady("hgf", 1.0) + R"(
+  return testing::small_run_toml(20, 6.0, 60.0, 5) + steady("tgfb", 1.0) + steady("hgf", 1.0) + R"(
 [rules]
 order = ["tissue", "fibroblasts", "scar"]
 

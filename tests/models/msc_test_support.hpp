@@ -8,6 +8,7 @@
 #include "sim/config/config_table.hpp"
 #include "sim/rules/registry.hpp"
 #include "sim/run/simulation.hpp"
+#include "tests/test_support.hpp"
 
 namespace regensim::testing {
 
@@ -30,12 +31,10 @@ struct MscWorld {
              "half_life_min = inf\nmax_step_min = 30.0\ninitial_value = " + std::to_string(value) +
              "\n\n";
     };
-    return "[simulation]\ndimensions = [" + std::to_string(n) + ", " + std::to_string(n) +
-           ", 1]\nvoxel_size_um = 20.0\nduration_days = " + std::to_string(days) +
-           "\nstep_minutes = 30.0\nseed = 3\n\n[output]\nfile = \"unused.h5\"\n\n" +
-           field("oxygen", oxygen) + field("tgfb", tgfb) + field("bmp2", bmp2) +
-           field("inflammation", inflammation) + field("trophic", 0.0) + "[mechanisms]\n" +
-           mechanisms + "\n[rules]\norder = [\"tissue\", \"therapy\"" + extra_rules +
+    return testing::small_run_toml(n, days, 30.0, 3) + field("oxygen", oxygen) +
+           field("tgfb", tgfb) + field("bmp2", bmp2) + field("inflammation", inflammation) +
+           field("trophic", 0.0) + "[mechanisms]\n" + mechanisms +
+           "\n[rules]\norder = [\"tissue\", \"therapy\"" + extra_rules +
            "]\n\n[rules.tissue]\nrule = \"tissue_map\"\nbackground = \"soft_tissue\"\n" +
            "viable = 0.0\n\n[rules.therapy]\nrule = \"msc_therapy\"\noxygen_field = \"oxygen\"\n" +
            "tgfb_field = \"tgfb\"\nbmp2_field = \"bmp2\"\ninflammation_field = \"inflammation\"\n" +
