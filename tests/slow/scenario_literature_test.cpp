@@ -43,6 +43,28 @@ double max_of(const ScenarioArm& a, const std::string& metric) {
   return m;
 }
 
+/// Prints "<label> day 28 (untreated / treated): metric a / b, ...<tail>" on one line.
+void print_day28(const char* label, const ScenarioArm& sham, const ScenarioArm& treated,
+                 const std::vector<std::string>& metrics, const std::string& tail) {
+  std::string line = std::string(label) + " day 28 (untreated / treated):";
+  char buf[96];
+  for (const std::string& m : metrics) {
+    std::snprintf(buf, sizeof buf, " %.4g / %.4g,", sham.at_day(m, 28.0), treated.at_day(m, 28.0));
+    line += " " + m + buf;
+  }
+  line.pop_back();
+  std::printf("%s%s\n", line.c_str(), tail.c_str());
+}
+
+/// "; msc_survival_fraction day 14 ..., day 28 ..." of the treated arm.
+std::string survival_tail(const ScenarioArm& treated) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "; msc_survival_fraction day 14 %.5f, day 28 %.5f",
+                treated.at_day("msc_survival_fraction", 14.0),
+                treated.at_day("msc_survival_fraction", 28.0));
+  return buf;
+}
+
 TEST(CartilageDefect, TherapyFillsMoreOfTheDefectAsTheLiteratureReports) {
   const testing::TempDir dir;
   const std::vector<std::string> metrics = {"function_index", "defect_fill", "regenerated_fraction",
@@ -58,13 +80,8 @@ TEST(CartilageDefect, TherapyFillsMoreOfTheDefectAsTheLiteratureReports) {
   EXPECT_GT(treated.at_day("function_index", 28.0), sham.at_day("function_index", 28.0));
   EXPECT_GT(treated.at_day("regenerated_fraction", 28.0),
             sham.at_day("regenerated_fraction", 28.0));
-  std::printf(
-      "cartilage day 28 (untreated / treated): function_index %.4f / %.4f, defect_fill %.4f / "
-      "%.4f, regenerated_fraction %.4f / %.4f; msc_survival_fraction day 14 %.5f, day 28 %.5f\n",
-      sham.at_day("function_index", 28.0), treated.at_day("function_index", 28.0),
-      sham.at_day("defect_fill", 28.0), treated.at_day("defect_fill", 28.0),
-      sham.at_day("regenerated_fraction", 28.0), treated.at_day("regenerated_fraction", 28.0),
-      treated.at_day("msc_survival_fraction", 14.0), treated.at_day("msc_survival_fraction", 28.0));
+  print_day28("cartilage", sham, treated, {"function_index", "defect_fill", "regenerated_fraction"},
+              survival_tail(treated));
 }
 
 TEST(BoneDefect, TherapyBridgesMoreAndTheTreatedGapFollowsTheFractureSequence) {
@@ -94,15 +111,14 @@ TEST(BoneDefect, TherapyBridgesMoreAndTheTreatedGapFollowsTheFractureSequence) {
   // The untreated fracture vascularises (rows 25, 27, qualitative; docs/validation.md "partly
   // met"): host hypoxic VEGF grows a few vessels into the gap.
   EXPECT_GT(sham.at_day("vessel_density", 28.0), sham.at_day("vessel_density", 0.0));
-  std::printf(
-      "bone day 28 (untreated / treated): function_index %.4f / %.4f (day 7 %.4f / %.4f), "
-      "regenerated_fraction %.4f / %.4f, vessel_density %.1f / %.1f per mm^2 (untreated day 0 "
-      "%.1f)\n",
-      sham.at_day("function_index", 28.0), treated.at_day("function_index", 28.0),
-      sham.at_day("function_index", 7.0), treated.at_day("function_index", 7.0),
-      sham.at_day("regenerated_fraction", 28.0), treated.at_day("regenerated_fraction", 28.0),
-      sham.at_day("vessel_density", 28.0), treated.at_day("vessel_density", 28.0),
-      sham.at_day("vessel_density", 0.0));
+  char extra[96];
+  std::snprintf(extra, sizeof extra,
+                "; day 7 function_index %.4f / %.4f; untreated day 0 "
+                "vessel_density %.1f",
+                sham.at_day("function_index", 7.0), treated.at_day("function_index", 7.0),
+                sham.at_day("vessel_density", 0.0));
+  print_day28("bone", sham, treated, {"function_index", "regenerated_fraction", "vessel_density"},
+              extra);
   std::printf(
       "bone treated gap: first cartilage day %.2f, first bone day %.2f, bone overtakes "
       "day %.2f\n",
@@ -130,15 +146,9 @@ TEST(TendonInjury, TherapyLeavesMoreNativeTendonAndLessScar) {
   // ("What the numbers say") reports; parameters.md has no tendon row.
   EXPECT_GT(treated.at_day("function_index", 28.0), sham.at_day("function_index", 28.0));
   EXPECT_LT(treated.at_day("scar_fraction", 28.0), sham.at_day("scar_fraction", 28.0));
-  std::printf(
-      "tendon day 28 (untreated / treated): function_index %.4f / %.4f, scar_fraction %.4f / "
-      "%.4f, regenerated_fraction %.4f / %.4f, vessel_density %.1f / %.1f per mm^2; "
-      "msc_survival_fraction day 14 %.5f, day 28 %.5f\n",
-      sham.at_day("function_index", 28.0), treated.at_day("function_index", 28.0),
-      sham.at_day("scar_fraction", 28.0), treated.at_day("scar_fraction", 28.0),
-      sham.at_day("regenerated_fraction", 28.0), treated.at_day("regenerated_fraction", 28.0),
-      sham.at_day("vessel_density", 28.0), treated.at_day("vessel_density", 28.0),
-      treated.at_day("msc_survival_fraction", 14.0), treated.at_day("msc_survival_fraction", 28.0));
+  print_day28("tendon", sham, treated,
+              {"function_index", "scar_fraction", "regenerated_fraction", "vessel_density"},
+              survival_tail(treated));
 }
 
 }  // namespace
