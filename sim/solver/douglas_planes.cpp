@@ -11,10 +11,15 @@ namespace regensim::sim::detail {
 
 namespace {
 
-// x factor: kXBlock neighbouring x-lines transposed into a tile; y and z factors: kLanes
-// neighbouring lines solved together in place. Both fix the work units.
+// x factor: kXBlock neighbouring x-lines transposed into a tile; y factor (and the 2D
+// commit): kLanes neighbouring lines solved together in place; 3D commit: kZLanes z-lines
+// of consecutive voxels of a plane (across row ends: each z-line is independent). These
+// fix the work units. The z-lines step a whole plane between elements, so each plane's
+// piece of a unit is a separate memory stream; 1 KiB pieces keep the prefetchers busy
+// where 256 B pieces left the z pass waiting on memory (docs/performance.md).
 constexpr int kXBlock = 64;
 constexpr int kLanes = 64;
+constexpr int kZLanes = 256;
 
 /// Diagonal of a fixed voxel's row in the x factor's tile (2^100): the penalty form of the
 /// identity row, exact to about 1e-28 relative.
@@ -101,7 +106,9 @@ DouglasPlanes::DouglasPlanes(const Lattice& lattice) : lattice_(lattice) {
   const std::ptrdiff_t cy = (lattice.nx() + kLanes - 1) / kLanes;
   x_sums_.resize(static_cast<std::size_t>(bx * lattice.nz()));
   y_sums_.resize(static_cast<std::size_t>(cy * lattice.nz()));
-  commit_sums_.resize(static_cast<std::size_t>(cy * (lattice.is_2d() ? 1 : lattice.ny())));
+  const std::ptrdiff_t plane = static_cast<std::ptrdiff_t>(lattice.nx()) * lattice.ny();
+  commit_sums_.resize(
+      static_cast<std::size_t>(lattice.is_2d() ? cy : (plane + kZLanes - 1) / kZLanes));
   const int dims[3] = {lattice.nx(), lattice.ny(), lattice.nz()};
   for (int a = 0; a < 3; ++a) {
     q_[a].resize(static_cast<std::size_t>(dims[a]));
@@ -120,11 +127,11 @@ void DouglasPlanes::ensure_scratch() {
   for (Scratch& s : scratch_) {
     s.tile.resize(tile);
     s.tile_extra.resize(tile);
-    s.w.resize(std::max({tile, ny * kLanes, nz * kLanes}));
-    s.block.resize(std::max(ny, nz) * kLanes);
-    s.block_mask.resize(std::max(ny, nz) * kLanes);
-    s.g.resize(std::max(kXBlock, kLanes));
-    s.acc.resize(std::max(kXBlock, kLanes));
+    s.w.resize(std::max({tile, ny * kLanes, nz * kZLanes}));
+    s.block.resize(std::max(ny * kLanes, nz * kZLanes));
+    s.block_mask.resize(s.block.size());
+    s.g.resize(std::max({kXBlock, kLanes, kZLanes}));
+    s.acc.resize(s.g.size());
   }
 }
 
@@ -416,13 +423,14 @@ DouglasResult DouglasPlanes::step(const DouglasInput& in, float* out) {
       for (std::ptrdiff_t c = 0; c < cy; ++c)
         y_sums_[static_cast<std::size_t>(z * cy + c)] = y_block(in, z * cy + c, out, s);
     }
-    commit_units = cy * ny;
+    commit_units = (plane + kZLanes - 1) / kZLanes;
 #pragma omp parallel for schedule(static)
     for (std::ptrdiff_t unit = 0; unit < commit_units; ++unit) {
-      const int x0 = static_cast<int>(unit % cy) * kLanes;
+      const std::ptrdiff_t first = unit * kZLanes;
       commit_sums_[static_cast<std::size_t>(unit)] = commit_block(
-          in, rows_[2], q_[2].data(), w_[2].data(), out, (unit / cy) * nx + x0, plane,
-          std::min(kLanes, nx - x0), scratch_[static_cast<std::size_t>(omp_get_thread_num())]);
+          in, rows_[2], q_[2].data(), w_[2].data(), out, first, plane,
+          static_cast<int>(std::min<std::ptrdiff_t>(kZLanes, plane - first)),
+          scratch_[static_cast<std::size_t>(omp_get_thread_num())]);
     }
   }
 

@@ -121,9 +121,12 @@ REGENSIM_KERNEL void solve_general(T* u, const std::uint8_t* m, const T* ex, std
     const T add = static_cast<T>(p.add(0));
     for (int l = 0; l < lanes; ++l) {
       const bool f = fixed_at(l);
+      // Both rows' values are formed in every lane and then selected: a branch-free loop
+      // (GCC does not speculate floating-point operations written under a condition).
+      const T x = row[l], e_open = s0 + extra_at(l), d_open = x + add;
       const T c = f ? zero : c0;
-      const T e = f ? one : s0 + extra_at(l);
-      const T d = f ? row[l] : row[l] + add;
+      const T e = f ? one : e_open;
+      const T d = f ? x : d_open;
       const T inv = one / (e + c);
       row[l] = d * inv;
       w0[l] = c * inv;
@@ -139,12 +142,12 @@ REGENSIM_KERNEL void solve_general(T* u, const std::uint8_t* m, const T* ex, std
     const T s0 = static_cast<T>(p.s(j)), add = static_cast<T>(p.add(j));
     for (int l = 0; l < lanes; ++l) {
       const bool f = fixed_at(off + l);
-      const T a = f ? zero : a0;
+      const T x = row[l], x_prev = prev[l];
+      const T e_open = s0 + extra_at(off + l) + a0 * g[l], d_open = x + add + a0 * x_prev;
       const T c = f ? zero : c0;
-      const T d = f ? row[l] : row[l] + add;
-      const T e = f ? one : s0 + extra_at(off + l) + a * g[l];
+      const T e = f ? one : e_open;
       const T inv = one / (e + c);
-      row[l] = (d + a * prev[l]) * inv;
+      row[l] = (f ? x : d_open) * inv;
       wj[l] = c * inv;
       g[l] = e * inv;
     }

@@ -7,6 +7,7 @@
 //   --agents: the agent case only (no STREAM triad, no diffusion case)
 //   --memory: only the 512 x 512 x 256, 6-field, 10^7-agent case, at the first thread
 //             count (about 4 GB; peak RSS is the row's RSS)
+//   --factor: the secreted-factor case only (with the triad), e.g. for a profile
 #include <omp.h>
 
 #include <algorithm>
@@ -312,6 +313,7 @@ int main(int argc, char** argv) {
   bool quick = false;
   bool agents_only = false;
   bool memory_only = false;
+  bool factor_only = false;
   const int max_threads = omp_get_max_threads();
   std::vector<int> thread_counts = {1};
   if (max_threads >= 2) thread_counts.push_back(2);
@@ -323,6 +325,8 @@ int main(int argc, char** argv) {
       agents_only = true;
     } else if (std::strcmp(argv[i], "--memory") == 0) {
       memory_only = true;
+    } else if (std::strcmp(argv[i], "--factor") == 0) {
+      factor_only = true;
     } else if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
       thread_counts.clear();
       for (const char* p = argv[++i]; *p != '\0';) {
@@ -337,7 +341,7 @@ int main(int argc, char** argv) {
       }
     } else {
       std::fprintf(stderr,
-                   "usage: engine_bench [--quick] [--agents | --memory] [--threads 1,2,4,...]\n");
+                   "usage: engine_bench [--quick] [--agents | --memory | --factor] [--threads 1,2,...]\n");
       return 2;
     }
   }
@@ -364,7 +368,7 @@ int main(int argc, char** argv) {
 
   const std::vector<int> grids = quick ? std::vector<int>{64} : std::vector<int>{128, 256};
   for (std::size_t ti = 0; ti < triad.size(); ++ti) {
-    for (int n : grids) {
+    for (int n : factor_only ? std::vector<int>{} : grids) {
       for (int fields : {1, 6}) {
         const int steps = n >= 256 ? 3 : 10;
         print(diffusion_case(n, n, fields, thread_counts[ti], triad[ti], steps));
@@ -374,6 +378,7 @@ int main(int argc, char** argv) {
     const int n = quick ? 64 : 128;
     print(diffusion_case(n, n, 6, thread_counts[ti], triad[ti], 10, true));
   }
+  if (factor_only) return 0;
   std::vector<AgentPhases> phases(thread_counts.size());
   for (std::size_t ti = 0; ti < thread_counts.size(); ++ti) {
     print(agent_case(quick ? 64 : 256, quick ? 20000 : 1000000, thread_counts[ti], quick ? 5 : 10,
