@@ -311,21 +311,46 @@ void DouglasPlanes::x_block(const DouglasInput& in, std::ptrdiff_t unit, float* 
 
 namespace {
 
-/// Copies `lanes` lanes of n rows, `stride` apart in memory, into a contiguous block (and
-/// their mask bytes, when m is not null). Solving in the block avoids the cache-set
-/// conflicts of power-of-two strides (a z-line of a 128^3 lattice steps 64 KiB).
-REGENSIM_KERNEL void gather_block(const float* u, const std::uint8_t* m, std::ptrdiff_t stride,
+/// Planes ahead that the z pass prefetches: each plane's piece of a unit is its own
+/// memory stream, which the hardware prefetchers pick up too late.
+constexpr int kPrefetchAhead = 4;
+
+/// Prefetches `lanes` floats from p (one request per cache line).
+REGENSIM_KERNEL void prefetch_lanes(const float* p, int lanes, bool for_write) {
+  for (int l = 0; l < lanes; l += 16) {
+    if (for_write) {
+      __builtin_prefetch(p + l, 1);
+    } else {
+      __builtin_prefetch(p + l, 0);
+    }
+  }
+}
+
+/// Copies `lanes` lanes of n rows, `stride` apart in memory, into a contiguous block, and
+/// their mask bytes when m is not null; returns whether any mask byte is set. Solving in
+/// the block avoids the cache-set conflicts of power-of-two strides (a z-line of a 128^3
+/// lattice steps 64 KiB). kPrefetch: rows far apart in memory (the z pass).
+template <bool kPrefetch>
+REGENSIM_KERNEL bool gather_block(const float* u, const std::uint8_t* m, std::ptrdiff_t stride,
                                   int lanes, int n, float* block, std::uint8_t* block_mask) {
+  unsigned any = 0;
   for (int j = 0; j < n; ++j) {
+    if constexpr (kPrefetch) {
+      if (j + kPrefetchAhead < n) prefetch_lanes(u + (j + kPrefetchAhead) * stride, lanes, false);
+    }
     const float* __restrict src = u + j * stride;
     float* __restrict dst = block + static_cast<std::ptrdiff_t>(j) * lanes;
     for (int l = 0; l < lanes; ++l) dst[l] = src[l];
     if (m != nullptr) {
       const std::uint8_t* __restrict msrc = m + j * stride;
       std::uint8_t* __restrict mdst = block_mask + static_cast<std::ptrdiff_t>(j) * lanes;
-      for (int l = 0; l < lanes; ++l) mdst[l] = msrc[l];
+      for (int l = 0; l < lanes; ++l) {
+        mdst[l] = msrc[l];
+        any |= msrc[l];
+      }
     }
   }
+  return any != 0;
 }
 
 }  // namespace
@@ -338,11 +363,10 @@ StageSums DouglasPlanes::y_block(const DouglasInput& in, std::ptrdiff_t unit, fl
   const int x0 = static_cast<int>(unit % cy) * kLanes;
   const int lanes = std::min(kLanes, nx - x0);
   const std::ptrdiff_t base = (unit / cy) * nx * ny + x0;
-  const std::uint8_t* m =
-      in.mask != nullptr && any_fixed(in.mask + base, nx, lanes, ny) ? in.mask + base : nullptr;
   float* block = s.block.data();
-  gather_block(out + base, m, nx, lanes, ny, block, s.block_mask.data());
-  const StageSums sums = solve_block<float>(block, m != nullptr ? s.block_mask.data() : nullptr,
+  const bool masked = gather_block<false>(out + base, in.mask != nullptr ? in.mask + base : nullptr,
+                                          nx, lanes, ny, block, s.block_mask.data());
+  const StageSums sums = solve_block<float>(block, masked ? s.block_mask.data() : nullptr,
                                             nullptr, lanes, lanes, rows_[1], false, q_[1].data(),
                                             w_[1].data(), s.w.data(), s.g.data(), s.acc.data());
   for (int j = 0; j < ny; ++j) {
@@ -357,18 +381,21 @@ DouglasPlanes::CommitSums DouglasPlanes::commit_block(const DouglasInput& in, co
                                                       const float* q, const float* w, float* out,
                                                       std::ptrdiff_t base, std::ptrdiff_t stride,
                                                       int lanes, Scratch& s) const {
-  const std::uint8_t* m = in.mask != nullptr && any_fixed(in.mask + base, stride, lanes, p.n)
-                              ? in.mask + base
-                              : nullptr;
   float* block = s.block.data();
-  const std::uint8_t* block_mask = m != nullptr ? s.block_mask.data() : nullptr;
-  gather_block(out + base, m, stride, lanes, p.n, block, s.block_mask.data());
+  const bool masked =
+      gather_block<true>(out + base, in.mask != nullptr ? in.mask + base : nullptr, stride, lanes,
+                         p.n, block, s.block_mask.data());
+  const std::uint8_t* block_mask = masked ? s.block_mask.data() : nullptr;
   CommitSums cs;
   cs.stage = solve_block<float>(block, block_mask, nullptr, lanes, lanes, p, false, q, w,
                                 s.w.data(), s.g.data(), s.acc.data());
   // u + d (fixed voxels keep their value exactly).
   unsigned negative = 0;
   for (int j = 0; j < p.n; ++j) {
+    if (j + kPrefetchAhead < p.n) {
+      prefetch_lanes(in.u + base + (j + kPrefetchAhead) * stride, lanes, false);
+      prefetch_lanes(out + base + (j + kPrefetchAhead) * stride, lanes, true);
+    }
     const float* __restrict u = in.u + base + j * stride;
     const float* __restrict d = block + static_cast<std::ptrdiff_t>(j) * lanes;
     float* __restrict o = out + base + j * stride;
@@ -377,7 +404,10 @@ DouglasPlanes::CommitSums DouglasPlanes::commit_block(const DouglasInput& in, co
       o[l] = v;
       negative |= v < 0.0f ? 1u : 0u;
     }
-    if (m != nullptr) for_each_fixed(m + j * stride, lanes, [&](int l) { o[l] = u[l]; });
+    if (masked) {
+      for_each_fixed(block_mask + static_cast<std::ptrdiff_t>(j) * lanes, lanes,
+                     [&](int l) { o[l] = u[l]; });
+    }
   }
   cs.negative = negative != 0;
   return cs;
