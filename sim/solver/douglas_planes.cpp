@@ -74,6 +74,17 @@ REGENSIM_KERNEL void transpose(const float* __restrict src, std::ptrdiff_t src_s
   }
 }
 
+/// Prefetches `lanes` floats from p (one request per cache line).
+REGENSIM_KERNEL void prefetch_lanes(const float* p, int lanes, bool for_write) {
+  for (int l = 0; l < lanes; l += 16) {
+    if (for_write) {
+      __builtin_prefetch(p + l, 1);
+    } else {
+      __builtin_prefetch(p + l, 0);
+    }
+  }
+}
+
 const VoxelTerm* first_term_at_or_after(const DouglasInput& in, VoxelIndex v) {
   return std::lower_bound(in.terms, in.terms + in.term_count, v,
                           [](const VoxelTerm& t, VoxelIndex key) { return t.voxel < key; });
@@ -159,6 +170,10 @@ void DouglasPlanes::explicit_rows(const DouglasInput& in, std::ptrdiff_t first_r
     const float* __restrict yp = y < ny - 1 ? o + nx : o;
     const float* __restrict zm = three_d && z > 0 ? o - plane : o;
     const float* __restrict zp = three_d && z < nz - 1 ? o + plane : o;
+    if (row + 2 < first_row + rows) {  // the next plane's rows and F's come from memory
+      prefetch_lanes(zp + 2 * nx, nx, false);
+      prefetch_lanes(f + 2 * nx, nx, true);
+    }
     const auto across = [&](int x, double c) {
       return ((static_cast<double>(ym[x]) - c) + (static_cast<double>(yp[x]) - c)) +
              ((static_cast<double>(zm[x]) - c) + (static_cast<double>(zp[x]) - c));
@@ -314,17 +329,6 @@ namespace {
 /// Planes ahead that the z pass prefetches: each plane's piece of a unit is its own
 /// memory stream, which the hardware prefetchers pick up too late.
 constexpr int kPrefetchAhead = 4;
-
-/// Prefetches `lanes` floats from p (one request per cache line).
-REGENSIM_KERNEL void prefetch_lanes(const float* p, int lanes, bool for_write) {
-  for (int l = 0; l < lanes; l += 16) {
-    if (for_write) {
-      __builtin_prefetch(p + l, 1);
-    } else {
-      __builtin_prefetch(p + l, 0);
-    }
-  }
-}
 
 /// Copies `lanes` lanes of n rows, `stride` apart in memory, into a contiguous block, and
 /// their mask bytes when m is not null; returns whether any mask byte is set. Solving in
