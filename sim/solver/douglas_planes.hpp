@@ -4,13 +4,14 @@
 ///
 /// The stages are fused to save memory traffic: for each z-plane the explicit increment
 /// F, the x factor and the y factor run while the plane is in cache, and the plane's d2 is
-/// written once to the output buffer; the z factor then runs over blocks of 64
-/// neighbouring z-lines, gathered into a contiguous block, and writes u + d3 in the same
-/// pass. On a 2D lattice the y factor writes u + d2. Values read: u (once, plus its
-/// neighbour planes from cache); written: the output (once per stage pass). Work units
-/// depend only on the lattice (64 x-lines of one plane per x block, 64 lanes per y or z
-/// block), and every sum is kept per unit and added in unit order, so results are
-/// identical for any thread count. The step is compute-bound today (docs/performance.md).
+/// written once to the output buffer; the z factor then runs over blocks of 256 z-lines
+/// (consecutive voxels of a plane), gathered into a contiguous block, and writes u + d3 in
+/// the same pass. On a 2D lattice the y factor writes u + d2. Values read: u (once, plus
+/// its neighbour planes from cache); written: the output (once per stage pass). Work units
+/// depend only on the lattice (64 x-lines of one plane per x block, 64 lanes per y block,
+/// 256 per z block), and every sum is kept per unit and added in unit order, so results
+/// are identical for any thread count. The x block is compute-bound, the z pass waits on
+/// memory (docs/performance.md).
 #include <array>
 #include <cstdint>
 #include <vector>
