@@ -340,7 +340,13 @@ REGENSIM_KERNEL bool gather_block(const float* u, const std::uint8_t* m, std::pt
   unsigned any = 0;
   for (int j = 0; j < n; ++j) {
     if constexpr (kPrefetch) {
-      if (j + kPrefetchAhead < n) prefetch_lanes(u + (j + kPrefetchAhead) * stride, lanes, false);
+      if (j + kPrefetchAhead < n) {
+        prefetch_lanes(u + (j + kPrefetchAhead) * stride, lanes, false);
+        if (m != nullptr) {
+          for (int l = 0; l < lanes; l += 64)
+            __builtin_prefetch(m + (j + kPrefetchAhead) * stride + l);
+        }
+      }
     }
     const float* __restrict src = u + j * stride;
     float* __restrict dst = block + static_cast<std::ptrdiff_t>(j) * lanes;
@@ -370,8 +376,8 @@ StageSums DouglasPlanes::y_block(const DouglasInput& in, std::ptrdiff_t unit, fl
   float* block = s.block.data();
   const bool masked = gather_block<false>(out + base, in.mask != nullptr ? in.mask + base : nullptr,
                                           nx, lanes, ny, block, s.block_mask.data());
-  const StageSums sums = solve_block<float>(block, masked ? s.block_mask.data() : nullptr,
-                                            nullptr, lanes, lanes, rows_[1], false, q_[1].data(),
+  const StageSums sums = solve_block<float>(block, masked ? s.block_mask.data() : nullptr, nullptr,
+                                            lanes, lanes, rows_[1], false, q_[1].data(),
                                             w_[1].data(), s.w.data(), s.g.data(), s.acc.data());
   for (int j = 0; j < ny; ++j) {
     float* __restrict dst = out + base + static_cast<std::ptrdiff_t>(j) * nx;
@@ -386,9 +392,8 @@ DouglasPlanes::CommitSums DouglasPlanes::commit_block(const DouglasInput& in, co
                                                       std::ptrdiff_t base, std::ptrdiff_t stride,
                                                       int lanes, Scratch& s) const {
   float* block = s.block.data();
-  const bool masked =
-      gather_block<true>(out + base, in.mask != nullptr ? in.mask + base : nullptr, stride, lanes,
-                         p.n, block, s.block_mask.data());
+  const bool masked = gather_block<true>(out + base, in.mask != nullptr ? in.mask + base : nullptr,
+                                         stride, lanes, p.n, block, s.block_mask.data());
   const std::uint8_t* block_mask = masked ? s.block_mask.data() : nullptr;
   CommitSums cs;
   cs.stage = solve_block<float>(block, block_mask, nullptr, lanes, lanes, p, false, q, w,
@@ -461,10 +466,10 @@ DouglasResult DouglasPlanes::step(const DouglasInput& in, float* out) {
 #pragma omp parallel for schedule(static)
     for (std::ptrdiff_t unit = 0; unit < commit_units; ++unit) {
       const std::ptrdiff_t first = unit * kZLanes;
-      commit_sums_[static_cast<std::size_t>(unit)] = commit_block(
-          in, rows_[2], q_[2].data(), w_[2].data(), out, first, plane,
-          static_cast<int>(std::min<std::ptrdiff_t>(kZLanes, plane - first)),
-          scratch_[static_cast<std::size_t>(omp_get_thread_num())]);
+      commit_sums_[static_cast<std::size_t>(unit)] =
+          commit_block(in, rows_[2], q_[2].data(), w_[2].data(), out, first, plane,
+                       static_cast<int>(std::min<std::ptrdiff_t>(kZLanes, plane - first)),
+                       scratch_[static_cast<std::size_t>(omp_get_thread_num())]);
     }
   }
 

@@ -340,8 +340,9 @@ int main(int argc, char** argv) {
         p = *end == ',' ? end + 1 : end;
       }
     } else {
-      std::fprintf(stderr,
-                   "usage: engine_bench [--quick] [--agents | --memory | --factor] [--threads 1,2,...]\n");
+      std::fprintf(
+          stderr,
+          "usage: engine_bench [--quick] [--agents | --memory | --factor] [--threads 1,2,...]\n");
       return 2;
     }
   }
