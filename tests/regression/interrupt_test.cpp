@@ -2,22 +2,19 @@
 // exits non-zero; an existing output is never overwritten without --overwrite.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <csignal>
 #include <filesystem>
-#include <thread>
 
 #include "sim/rules/registry.hpp"
 #include "sim/run/runner.hpp"
 #include "sim/run/stop_signal.hpp"
+#include "tests/regression/child_run.hpp"
 #include "tests/regression/h5_compare.hpp"
 #include "tests/test_support.hpp"
-
-extern char** environ;
 
 namespace regensim {
 namespace {
@@ -54,20 +51,11 @@ void interrupt_binary_with(int signal_number) {
   text.replace(text.find("duration_days = 1.0"), 19, "duration_days = 60.0");
   testing::write_file(config, text);
 
-  std::vector<std::string> args = {REGENSIM_BINARY, "run", config, "--quiet", "--threads", "1"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+  const pid_t pid = testing::spawn_regensim({"run", config, "--quiet", "--threads", "1"});
+  ASSERT_NE(pid, 0);
 
   // The XDMF sidecar appears once the first snapshot is flushed.
-  const std::string xmf = dir.file("long.xmf");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!std::filesystem::exists(xmf) && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_TRUE(std::filesystem::exists(xmf));
+  ASSERT_TRUE(testing::wait_for_file(dir.file("long.xmf"), std::chrono::milliseconds(10)));
   kill(pid, signal_number);
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);

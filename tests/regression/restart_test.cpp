@@ -2,21 +2,18 @@
 // byte for byte, as a run that never stopped (issue 7; checkpoint.hpp).
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <thread>
 
 #include "sim/rules/registry.hpp"
 #include "sim/run/checkpoint.hpp"
 #include "sim/run/runner.hpp"
+#include "tests/regression/child_run.hpp"
 #include "tests/regression/h5_compare.hpp"
 #include "tests/test_support.hpp"
-
-extern char** environ;
 
 namespace regensim {
 namespace {
@@ -215,19 +212,10 @@ TEST(RestartBinary, SigtermThenRestartMatchesUninterruptedRun) {
   fs::rename(out, dir.file("reference.h5"));
   fs::remove(dir.file("long.xmf"));  // its appearance is the signal to stop the next run
 
-  std::vector<std::string> args = {REGENSIM_BINARY, "run",       config, "-o", out,
-                                   "--quiet",       "--threads", "1"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
-  const std::string xmf = dir.file("long.xmf");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!fs::exists(xmf) && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ASSERT_TRUE(fs::exists(xmf));
+  const pid_t pid =
+      testing::spawn_regensim({"run", config, "-o", out, "--quiet", "--threads", "1"});
+  ASSERT_NE(pid, 0);
+  ASSERT_TRUE(testing::wait_for_file(dir.file("long.xmf"), std::chrono::milliseconds(5)));
   kill(pid, SIGTERM);
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
@@ -253,19 +241,11 @@ TEST(RestartBinary, PeriodicCheckpointSurvivesSigkill) {
   std::string text = testing::small_config(out, 4);
   text.replace(text.find("duration_days = 1.0"), 19, "duration_days = 4.0");
   testing::write_file(config, text);
-  std::vector<std::string> args = {
-      REGENSIM_BINARY,      "run",    config, "--quiet", "--threads", "1",
-      "--checkpoint-every", "0.00001"};  // 36 ms
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+  const pid_t pid = testing::spawn_regensim(
+      {"run", config, "--quiet", "--threads", "1", "--checkpoint-every", "0.00001"});  // 36 ms
+  ASSERT_NE(pid, 0);
   const std::string checkpoint = dir.file("long.checkpoint.h5");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!fs::exists(checkpoint) && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  testing::wait_for_file(checkpoint, std::chrono::milliseconds(2));
   kill(pid, SIGKILL);
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
