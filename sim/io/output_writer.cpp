@@ -146,7 +146,8 @@ struct OutputWriter::Impl {
   std::string where(const std::string& object) const { return options.path + ":" + object; }
 
   void validate(const World& world) const;
-  /// Options and grid shape from the world, validated: the start of both constructors.
+  /// Options and grid shape from the world (validated), the file names and the XDMF
+  /// description's grid: the start of both constructors.
   void set_grid(const OutputOptions& opts, const World& world) {
     options = opts;
     const Lattice& lattice = world.lattice();
@@ -155,6 +156,13 @@ struct OutputWriter::Impl {
     nz = lattice.nz();
     voxel_size_um = lattice.voxel_size_um();
     validate(world);
+    xdmf_path = xdmf_sidecar_path(opts.path);
+    h5_name = std::filesystem::path(opts.path).filename().string();
+    xdmf.h5_file_name = h5_name;
+    xdmf.nx = nx;
+    xdmf.ny = ny;
+    xdmf.nz = nz;
+    xdmf.voxel_size_um = voxel_size_um;
   }
   void describe(const World& world);
   void create(const World& world);
@@ -331,13 +339,6 @@ OutputWriter::OutputWriter(const OutputOptions& options, const World& world,
   const h5::ErrorSilencer silence;
   Impl& im = *impl_;
   im.set_grid(options, world);
-  im.xdmf_path = xdmf_sidecar_path(options.path);
-  im.h5_name = std::filesystem::path(options.path).filename().string();
-  im.xdmf.h5_file_name = im.h5_name;
-  im.xdmf.nx = im.nx;
-  im.xdmf.ny = im.ny;
-  im.xdmf.nz = im.nz;
-  im.xdmf.voxel_size_um = im.voxel_size_um;
   im.describe(world);
   im.reopen(world, resume_at);
   im.xdmf.times_days = im.times;
@@ -367,13 +368,6 @@ OutputWriter::OutputWriter(const OutputOptions& options, const World& world)
     }
   }
 
-  im.xdmf_path = xdmf_sidecar_path(options.path);
-  im.h5_name = path.filename().string();
-  im.xdmf.h5_file_name = im.h5_name;
-  im.xdmf.nx = im.nx;
-  im.xdmf.ny = im.ny;
-  im.xdmf.nz = im.nz;
-  im.xdmf.voxel_size_um = im.voxel_size_um;
   im.describe(world);
   try {
     im.create(world);
