@@ -18,7 +18,7 @@ matplotlib.use("Agg")  # headless: no display needed
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from regensim_h5 import open_checked, grid_panels  # noqa: E402
+from regensim_h5 import grid_panels, open_checked, save_figure  # noqa: E402
 
 FORMAT = "regensim_compare"
 FORMAT_VERSION = 1
@@ -44,11 +44,7 @@ def outcome_over_time(f, name, t, out_dir):
     ax.set_title(f"{name}: mean and 95% CI over {int(f.attrs['replicates'])} replicates",
                  fontsize=10)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    path = os.path.join(out_dir, f"outcome_{name}.png")
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return save_figure(fig, out_dir, f"outcome_{name}.png")
 
 
 def effect_split(f, outcomes, t, out_dir):
@@ -69,11 +65,7 @@ def effect_split(f, outcomes, t, out_dir):
                      f"day {t[-1]:g}", fontsize=9)
         for k, m, lo, hi in zip(SPLIT, means, low, high):
             print(f"effect {name} {k} end_mean {m!r} ci {lo!r} {hi!r}")
-    fig.tight_layout()
-    path = os.path.join(out_dir, "effect_split.png")
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return save_figure(fig, out_dir, "effect_split.png")
 
 
 def provenance(f, t, out_dir):
@@ -89,11 +81,7 @@ def provenance(f, t, out_dir):
     ax.legend(fontsize=8, loc="upper left")
     for n, m in zip(names, means):
         print(f"provenance {n} end_mean {m[-1]!r}")
-    fig.tight_layout()
-    path = os.path.join(out_dir, "provenance.png")
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return save_figure(fig, out_dir, "provenance.png")
 
 
 def main():

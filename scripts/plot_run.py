@@ -20,7 +20,7 @@ matplotlib.use("Agg")  # headless: no display needed
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from regensim_h5 import open_checked, grid_panels  # noqa: E402
+from regensim_h5 import grid_panels, open_checked, save_figure  # noqa: E402
 
 FORMAT = "regensim"
 FORMAT_VERSION = 1
@@ -43,11 +43,7 @@ def plot_metrics(f, out_dir):
         ax.set_ylabel(as_str(ds.attrs.get("units", "")), fontsize=8)
         ax.tick_params(labelsize=7)
         print(f"metric {name} final {y[-1]!r}" if len(y) else f"metric {name} final nan")
-    fig.tight_layout()
-    path = os.path.join(out_dir, "metrics.png")
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return save_figure(fig, out_dir, "metrics.png")
 
 
 def slice_panels(f, group, k, z, day, out_dir, stem):
@@ -65,11 +61,7 @@ def slice_panels(f, group, k, z, day, out_dir, stem):
         print(f"{group[:-1] if group == 'fields' else group} {name} day {day!r} z {z} "
               f"slice_mean {float(np.mean(plane, dtype=np.float64))!r}")
     fig.suptitle(f"day {day:g}, z = {z}", fontsize=10)
-    fig.tight_layout()
-    path = os.path.join(out_dir, f"{stem}_day{day:g}.png")
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return save_figure(fig, out_dir, f"{stem}_day{day:g}.png")
 
 
 def cell_map(f, k, z, nz, shape, day, out_dir):
@@ -92,11 +84,7 @@ def cell_map(f, k, z, nz, shape, day, out_dir):
     ax.set_title(f"cell types, day {day:g}" + (f", z = {z}" if nz > 1 else ""), fontsize=10)
     if keep.any():
         ax.legend(fontsize=7, loc="upper right")
-    fig.tight_layout()
-    path = os.path.join(out_dir, f"cells_day{day:g}.png")
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return save_figure(fig, out_dir, f"cells_day{day:g}.png")
 
 
 def main():

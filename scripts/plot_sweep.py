@@ -19,6 +19,8 @@ import h5py  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from regensim_h5 import save_figure  # noqa: E402
+
 FEW_VALUES = 10  # a parameter with at most this many values is treated as categories
 
 
@@ -67,11 +69,7 @@ def plot_outcome(name, y, unit, params, outdir):
         ax.set_xlabel(key)
         ax.set_ylabel(f"{name} [{unit}]")
     fig.suptitle(f"{name} at the end of each run")
-    fig.tight_layout()
-    path = os.path.join(outdir, f"{name}.png")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, outdir, f"{name}.png", dpi=110)
 
 
 def plot_heatmap(name, y, unit, params, outdir):
@@ -92,11 +90,7 @@ def plot_heatmap(name, y, unit, params, outdir):
     ax.set_ylabel(ky)
     fig.colorbar(im, ax=ax, label=f"mean {name} [{unit}]")
     ax.set_title(f"{name}: mean over runs per cell")
-    fig.tight_layout()
-    path = os.path.join(outdir, f"{name}_heatmap.png")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, outdir, f"{name}_heatmap.png", dpi=110)
 
 
 def main():

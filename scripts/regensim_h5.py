@@ -1,6 +1,8 @@
 """Shared by the plotting scripts: opening a regensim HDF5 file with a clear error
-(exit status 2) when it is not one, or is of a format_version the script does not read."""
+(exit status 2) when it is not one, or is of a format_version the script does not read;
+figure layout and saving."""
 import math
+import os
 import sys
 
 import h5py
@@ -43,3 +45,12 @@ def grid_panels(n, width, height):
     for ax in flat[n:]:
         ax.set_visible(False)
     return fig, flat[:n]
+
+
+def save_figure(fig, out_dir, file_name, dpi=90):
+    """Lays out `fig`, writes it to out_dir/file_name, closes it; returns the path."""
+    fig.tight_layout()
+    path = os.path.join(out_dir, file_name)
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path
