@@ -86,7 +86,9 @@ class ImplicitLodSolver final : public DiffusionSolver {
   struct FieldTerms {
     std::string field;
     std::vector<PointTerm> listed;
-    std::uint64_t mask_hash = 0;  // of the fixed mask the terms were filtered with
+    std::uint64_t mask_hash = 0;   // FNV-1a of the fixed mask the terms were filtered with
+    std::uint64_t mask_quick = 0;  // quick_mask_hash of it (when has_mask_quick)
+    bool has_mask_quick = false;
     std::vector<Term> terms;
     std::uint64_t term_hash = 0;  // FNV-1a state after the terms (the signature's start)
     bool non_negative = true;
@@ -111,7 +113,8 @@ class ImplicitLodSolver final : public DiffusionSolver {
   std::vector<double> uptake_dt_;  // dt*U per voxel, zero outside the current terms
   std::vector<RawTerm> order_, sort_buffer_;
   std::vector<FieldTerms> field_terms_;
-  const FieldTerms* current_ = nullptr;  // the terms of the field being stepped
+  std::vector<std::uint64_t> quick_chunks_;  // quick_mask_hash's per-chunk words
+  const FieldTerms* current_ = nullptr;      // the terms of the field being stepped
   std::vector<Forcing> forcing_;
   bool graded_start_ = true;
   std::int64_t fallbacks_ = 0;
