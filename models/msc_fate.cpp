@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/cell_types.hpp"
+#include "models/host_common.hpp"
 #include "models/tissue_state.hpp"
 
 namespace regensim::models {
@@ -233,7 +234,6 @@ void MscFate::decide(sim::World& world, const sim::StepContext& ctx, sim::Stream
 
 void MscFate::divide(sim::World& world, const sim::StepContext& ctx, sim::StreamId stream) {
   auto& agents = world.agents();
-  const sim::Lattice& lat = world.lattice();
   const sim::KeyedRng rng(ctx.seed, stream);
   const sim::TissueLayer* vessel = world.tissue().find("vessel");
   const auto n = static_cast<std::int64_t>(agents.size());
@@ -253,19 +253,12 @@ void MscFate::divide(sim::World& world, const sim::StepContext& ctx, sim::Stream
     if (sim::KeyedRng::to_open01(bits[0]) >= event_probability(rate / kMinPerDay, ctx.dt_min)) {
       continue;
     }
-    std::array<sim::VoxelIndex, 6> nb{};
-    std::array<sim::VoxelIndex, 6> free{};
-    int n_free = 0;
-    const int count = lat.von_neumann(voxels[s], nb);
-    for (int j = 0; j < count; ++j) {
-      const sim::VoxelIndex u = nb[static_cast<std::size_t>(j)];
-      if (agents.occupied(u) || (vessel != nullptr && vessel->classes[u] != 0)) continue;
-      free[static_cast<std::size_t>(n_free++)] = u;
+    sim::VoxelIndex target = 0;
+    if (!pick_free_neighbour(world, vessel != nullptr ? vessel->classes.data() : nullptr, voxels[s],
+                             sim::KeyedRng::to_open01(bits[1]), target)) {
+      continue;  // contact inhibition
     }
-    if (n_free == 0) continue;  // contact inhibition
-    const auto pick =
-        std::min(n_free - 1, static_cast<int>(sim::KeyedRng::to_open01(bits[1]) * n_free));
-    wanted[s] = {free[static_cast<std::size_t>(pick)], bits[2], s};
+    wanted[s] = {target, bits[2], s};
   }
 
   births_.clear();
