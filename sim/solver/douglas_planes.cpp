@@ -90,16 +90,10 @@ const VoxelTerm* first_term_at_or_after(const DouglasInput& in, VoxelIndex v) {
                           [](const VoxelTerm& t, VoxelIndex key) { return t.voxel < key; });
 }
 
-/// Σ v[0..n) in double with eight partial sums (a fixed order; vectorisable). Inlined, so
-/// that each instruction-set clone of x_block vectorises it (the same bits in all).
+/// Σ v[0..n) in double (sum8; inlined, so each instruction-set clone of x_block
+/// vectorises it, with the same bits in all).
 REGENSIM_KERNEL double sum_of(const float* v, int n) {
-  double part[8] = {};
-  int i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (int k = 0; k < 8; ++k) part[k] += static_cast<double>(v[i + k]);
-  }
-  for (; i < n; ++i) part[0] += static_cast<double>(v[i]);
-  return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+  return sum8(n, [v](int i) { return static_cast<double>(v[i]); });
 }
 
 bool is_fixed_face(const DouglasInput& in, Face f) {

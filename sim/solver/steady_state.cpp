@@ -16,26 +16,19 @@ namespace {
 constexpr int kMaxIterations = 10000;
 constexpr int kMaxRestarts = 4;
 
-/// Σ a_i b_i (w_i) over a row in double, with eight partial sums in a fixed order
-/// (vectorisable, identical for any thread count).
+/// Σ a_i b_i (w_i) over a row in double (sum8: a fixed order, identical for any thread
+/// count).
 template <bool kWeighted>
 REGENSIM_KERNEL double dot_row(const float* __restrict a, const float* __restrict b,
                                const float* __restrict w, int n) {
-  const auto term = [&](int i) {
+  return sum8(n, [&](int i) {
     const double ab = static_cast<double>(a[i]) * static_cast<double>(b[i]);
     if constexpr (kWeighted) {
       return ab * static_cast<double>(w[i]);
     } else {
       return ab;
     }
-  };
-  double part[8] = {};
-  int i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (int k = 0; k < 8; ++k) part[k] += term(i + k);
-  }
-  for (; i < n; ++i) part[0] += term(i);
-  return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+  });
 }
 
 /// The row's neighbour rows in y and z, or `zeros` where the lattice ends (no coupling).
