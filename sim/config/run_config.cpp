@@ -56,6 +56,10 @@ SolverParams read_solver(ConfigTable& t) {
   p.max_step_min = t.get_double("max_step_min", 1.0, positive());
   // Below 1e-6 the float values' rounding keeps the residual from converging.
   p.steady_tolerance = t.get_double("steady_tolerance", 1e-5, between(1e-6, 0.1));
+  const std::string preconditioner =
+      t.get_choice("steady_preconditioner", {"jacobi", "multigrid"}, "jacobi");
+  p.steady_preconditioner = preconditioner == "multigrid" ? SteadyPreconditioner::Multigrid
+                                                          : SteadyPreconditioner::Jacobi;
   t.finish();
   return p;
 }
@@ -120,6 +124,7 @@ FieldSpec read_field(ConfigTable& t, const std::string& name, const SimulationPa
   }
   f.quasi_steady = t.get_bool("quasi_steady", false);
   f.steady_tolerance = solver.steady_tolerance;
+  f.steady_preconditioner = solver.steady_preconditioner;
   if (f.quasi_steady) {
     // Solved to its steady state once per cell step: no sub-steps to choose.
     if (t.has("max_step_min")) {

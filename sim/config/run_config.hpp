@@ -36,6 +36,7 @@ struct SolverParams {
   SolverMethod method = SolverMethod::ImplicitLod;
   double max_step_min = 1.0;       // default sub-step limit for every field
   double steady_tolerance = 1e-5;  // relative residual of quasi-steady solves
+  SteadyPreconditioner steady_preconditioner = SteadyPreconditioner::Jacobi;
 };
 
 /// The [mechanisms] switches (design.md). Each defaults to true.

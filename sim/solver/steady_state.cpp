@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/solver/steady_rows.hpp"
+
 namespace regensim::sim::detail {
 
 namespace {
@@ -15,50 +17,6 @@ namespace {
 /// residual (the recursive residual of float iterates drifts from the true one).
 constexpr int kMaxIterations = 10000;
 constexpr int kMaxRestarts = 4;
-
-/// Σ a_i b_i (w_i) over a row in double (sum8: a fixed order, identical for any thread
-/// count).
-template <bool kWeighted>
-REGENSIM_KERNEL double dot_row(const float* __restrict a, const float* __restrict b,
-                               const float* __restrict w, int n) {
-  return sum8(n, [&](int i) {
-    const double ab = static_cast<double>(a[i]) * static_cast<double>(b[i]);
-    if constexpr (kWeighted) {
-      return ab * static_cast<double>(w[i]);
-    } else {
-      return ab;
-    }
-  });
-}
-
-/// The row's neighbour rows in y and z, or `zeros` where the lattice ends (no coupling).
-struct RowNeighbours {
-  const float *ym, *yp, *zm, *zp;
-};
-
-RowNeighbours neighbours(const Lattice& lat, const float* v, std::ptrdiff_t row,
-                         const float* zeros) {
-  const int nx = lat.nx(), ny = lat.ny(), nz = lat.nz();
-  const auto y = static_cast<int>(row % ny);
-  const auto z = static_cast<int>(row / ny);
-  const std::ptrdiff_t base = row * nx;
-  const std::ptrdiff_t plane = static_cast<std::ptrdiff_t>(nx) * ny;
-  return {y > 0 ? v + base - nx : zeros, y < ny - 1 ? v + base + nx : zeros,
-          z > 0 ? v + base - plane : zeros, z < nz - 1 ? v + base + plane : zeros};
-}
-
-/// out = diag v - c (Σ inside neighbours of v) along one row of n voxels.
-REGENSIM_KERNEL void apply_row(const float* __restrict v, const RowNeighbours& nb,
-                               const float* __restrict d, float c, int n, float* __restrict out) {
-  const auto across = [&](int x) { return (nb.ym[x] + nb.yp[x]) + (nb.zm[x] + nb.zp[x]); };
-  if (n == 1) {
-    out[0] = d[0] * v[0] - c * across(0);
-    return;
-  }
-  out[0] = d[0] * v[0] - c * (v[1] + across(0));
-  for (int x = 1; x < n - 1; ++x) out[x] = d[x] * v[x] - c * ((v[x - 1] + v[x + 1]) + across(x));
-  out[n - 1] = d[n - 1] * v[n - 1] - c * (v[n - 2] + across(n - 1));
-}
 
 /// Calls visit(g, voxel) for each voxel on a fixed-value face of the lattice, with g the
 /// face's value, face by face in a fixed order (a voxel on two such faces comes twice).
@@ -111,6 +69,12 @@ REGENSIM_ISA_CLONES double update_row(float* __restrict u, float* __restrict r,
 REGENSIM_ISA_CLONES void direction_row(float* __restrict p, const float* __restrict r,
                                        const float* __restrict w, float beta, int n) {
   for (int x = 0; x < n; ++x) p[x] = w[x] * r[x] + beta * p[x];
+}
+
+/// p = z + beta p along one row (z: the multigrid-preconditioned residual).
+REGENSIM_ISA_CLONES void add_direction_row(float* __restrict p, const float* __restrict z,
+                                           float beta, int n) {
+  for (int x = 0; x < n; ++x) p[x] = z[x] + beta * p[x];
 }
 
 }  // namespace
@@ -256,7 +220,8 @@ double SteadyState::residual(const Field& field, const VoxelTerm* terms, std::si
 }
 
 SteadyResult SteadyState::solve(Field& field, const VoxelTerm* terms, std::size_t term_count,
-                                double dt_min, double tolerance, bool non_negative_inputs) {
+                                double dt_min, double tolerance, bool non_negative_inputs,
+                                std::uint64_t mask_hash) {
   assert(field.spec().decay_per_min > 0.0);
   assert(tolerance > 0.0);
   const double h = lattice_.voxel_size_um();
@@ -282,7 +247,15 @@ SteadyResult SteadyState::solve(Field& field, const VoxelTerm* terms, std::size_
     }
     rz = residual(field, terms, term_count, c, nullptr);
   }
+  const bool multigrid = field.spec().steady_preconditioner == SteadyPreconditioner::Multigrid;
+  if (multigrid) {
+    if (z_.size() != lattice_.size()) z_.assign(lattice_.size(), 0.0f);
+    multigrid_.setup(lattice_, diag_.data(), inv, static_cast<float>(c), mask_hash);
+  }
+  float* z = z_.data();
   const double target = tolerance * tolerance * b_norm2;
+  // rz is Σ r^2/diag, the stopping norm; with Jacobi it is also Σ r·z, which sets the
+  // step lengths (rho with multigrid).
   for (int restart = 0; rz > target; ++restart) {
     if (restart > kMaxRestarts || res.iterations >= kMaxIterations) {
       throw std::runtime_error("field '" + field.name() +
@@ -292,10 +265,17 @@ SteadyResult SteadyState::solve(Field& field, const VoxelTerm* terms, std::size_
                                " iterations); raise solver.steady_tolerance");
     }
     const auto n = static_cast<std::ptrdiff_t>(lattice_.size());
+    double rho = 0.0;
+    if (multigrid) {
+      rho = multigrid_.apply(r, z);
 #pragma omp parallel for schedule(static)
-    for (std::ptrdiff_t i = 0; i < n; ++i) p[i] = inv[i] * r[i];
+      for (std::ptrdiff_t i = 0; i < n; ++i) p[i] = z[i];
+    } else {
+#pragma omp parallel for schedule(static)
+      for (std::ptrdiff_t i = 0; i < n; ++i) p[i] = inv[i] * r[i];
+    }
     while (rz > target && res.iterations < kMaxIterations) {
-      const double alpha = rz / apply(p, q, c);
+      const double alpha = (multigrid ? rho : rz) / apply(p, q, c);
       const auto a = static_cast<float>(alpha);
 #pragma omp parallel for schedule(static)
       for (std::ptrdiff_t row = 0; row < rows; ++row) {
@@ -304,6 +284,20 @@ SteadyResult SteadyState::solve(Field& field, const VoxelTerm* terms, std::size_
             update_row(u + base, r + base, p + base, q + base, inv + base, a, nx);
       }
       const double rz_next = sum_rows();
+      ++res.iterations;
+      if (multigrid) {
+        rz = rz_next;
+        if (rz <= target) break;
+        const double rho_next = multigrid_.apply(r, z);
+        const auto beta = static_cast<float>(rho_next / rho);
+        rho = rho_next;
+#pragma omp parallel for schedule(static)
+        for (std::ptrdiff_t row = 0; row < rows; ++row) {
+          const std::ptrdiff_t base = row * nx;
+          add_direction_row(p + base, z + base, beta, nx);
+        }
+        continue;
+      }
       const auto beta = static_cast<float>(rz_next / rz);
       rz = rz_next;
 #pragma omp parallel for schedule(static)
@@ -311,7 +305,6 @@ SteadyResult SteadyState::solve(Field& field, const VoxelTerm* terms, std::size_
         const std::ptrdiff_t base = row * nx;
         direction_row(p + base, r + base, inv + base, beta, nx);
       }
-      ++res.iterations;
     }
     rz = residual(field, terms, term_count, c, nullptr);
   }

@@ -10,7 +10,8 @@
 /// (n_i: fixed-value faces of voxel i; no-flux faces add nothing; fixed voxels keep their
 /// value g_j and point terms on them are ignored): the fixed point of the Douglas step in
 /// implicit_lod.hpp. A is symmetric positive definite when k > 0, so the solve is
-/// Jacobi-preconditioned conjugate gradients, started from the field's values (the steady
+/// conjugate gradients preconditioned by the diagonal (Jacobi) or by a multigrid V-cycle
+/// (multigrid.hpp; the field's steady_preconditioner), started from the field's values (the steady
 /// state of the previous cell step), stopping when ‖r‖ / ‖b‖ <= tolerance in the norm
 /// Σ x_i^2 / diag_i, checked again on the recomputed residual. Values are float, sums
 /// double, taken per lattice row and added in row order: results are identical for any
@@ -22,6 +23,7 @@
 #include "sim/core/lattice.hpp"
 #include "sim/fields/field.hpp"
 #include "sim/solver/douglas_planes.hpp"
+#include "sim/solver/multigrid.hpp"
 
 namespace regensim::sim::detail {
 
@@ -41,10 +43,11 @@ class SteadyState {
   /// Replaces the field's values by the steady state for `terms` (point terms summed per
   /// non-fixed voxel, voxel order). Requires decay > 0. With `non_negative_inputs`
   /// (secretion, face and fixed values all >= 0) negative values left within the
-  /// tolerance are set to 0. Throws std::runtime_error naming the field when the solve
-  /// does not converge.
+  /// tolerance are set to 0. `mask_hash` fingerprints the field's fixed mask (the
+  /// multigrid keeps its coarse couplings while it is unchanged). Throws
+  /// std::runtime_error naming the field when the solve does not converge.
   SteadyResult solve(Field& field, const VoxelTerm* terms, std::size_t term_count, double dt_min,
-                     double tolerance, bool non_negative_inputs);
+                     double tolerance, bool non_negative_inputs, std::uint64_t mask_hash);
 
  private:
   void prepare(const Field& field, const VoxelTerm* terms, std::size_t term_count, double c);
@@ -63,7 +66,8 @@ class SteadyState {
 
   const Lattice& lattice_;
   std::vector<float> diag_, inv_diag_;  // inv_diag_ is 0 at fixed voxels
-  std::vector<float> r_, p_, q_;
+  std::vector<float> r_, p_, q_, z_;    // z_: the preconditioned residual (multigrid only)
+  AggregationMultigrid multigrid_;
   std::vector<double> row_sums_;
 };
 

@@ -32,11 +32,16 @@ TEST(Determinism, OneAndTwoThreadsGiveIdenticalDatasets) {
   ASSERT_EQ(b.status, 0) << b.err;
   const auto c = run_as("seed.h5", {"--threads", "2", "--set", "simulation.seed=8"});
   ASSERT_EQ(c.status, 0) << c.err;
-  // The quasi-steady oxygen solve (conjugate gradients, row sums) too.
+  // The quasi-steady oxygen solve (conjugate gradients, row sums) too, with each
+  // preconditioner.
   for (const char* threads : {"1", "2"}) {
     const auto q = run_as(std::string("steady") + threads + ".h5",
                           {"--threads", threads, "--set", "fields.oxygen.quasi_steady=true"});
     ASSERT_EQ(q.status, 0) << q.err;
+    const auto m = run_as(std::string("multigrid") + threads + ".h5",
+                          {"--threads", threads, "--set", "fields.oxygen.quasi_steady=true",
+                           "--set", "solver.steady_preconditioner=multigrid"});
+    ASSERT_EQ(m.status, 0) << m.err;
   }
 
   const auto one = testing::read_all_datasets(dir.file("t1.h5"));
@@ -56,6 +61,16 @@ TEST(Determinism, OneAndTwoThreadsGiveIdenticalDatasets) {
   }
   EXPECT_FALSE(steady1.at("/fields/oxygen") == one.at("/fields/oxygen"))
       << "the quasi-steady runs solved oxygen differently";
+  const auto multigrid1 = testing::read_all_datasets(dir.file("multigrid1.h5"));
+  const auto multigrid2 = testing::read_all_datasets(dir.file("multigrid2.h5"));
+  ASSERT_EQ(multigrid1.size(), multigrid2.size());
+  for (const auto& [path, bytes] : multigrid1) {
+    ASSERT_TRUE(multigrid2.count(path)) << path;
+    EXPECT_TRUE(bytes == multigrid2.at(path))
+        << path << " differs between 1 and 2 threads (multigrid)";
+  }
+  EXPECT_FALSE(multigrid1.at("/fields/oxygen") == steady1.at("/fields/oxygen"))
+      << "the multigrid-preconditioned solve took other iterates";
   // The comparison has teeth: another seed moves the cells and so the fields.
   const auto other = testing::read_all_datasets(dir.file("seed.h5"));
   EXPECT_FALSE(other.at("/fields/oxygen") == one.at("/fields/oxygen"));

@@ -35,11 +35,13 @@ void expect_identical(const Datasets& expected, const Datasets& actual) {
 
 struct Variant {
   bool migration;
-  bool quasi_steady;  // oxygen solved quasi-steady (warm-started from the restored values)
+  bool quasi_steady;       // oxygen solved quasi-steady (warm-started from the restored values)
+  bool multigrid = false;  // ... with the multigrid preconditioner (its cached couplings)
 };
 
 void PrintTo(const Variant& v, std::ostream* os) {
-  *os << (v.migration ? "migration" : "no_migration") << (v.quasi_steady ? "_steady" : "");
+  *os << (v.migration ? "migration" : "no_migration") << (v.quasi_steady ? "_steady" : "")
+      << (v.multigrid ? "_multigrid" : "");
 }
 
 /// The small scenario in 3D; without cell migration the forcing of the fields stays the
@@ -53,6 +55,10 @@ std::string scenario(const std::string& out, const Variant& v) {
   if (v.quasi_steady) {
     const std::string key = "fixed_value = 38.0\n";
     text.insert(text.find(key) + key.size(), "quasi_steady = true\n");
+  }
+  if (v.multigrid) {
+    const std::string key = "[solver]\n";
+    text.insert(text.find(key) + key.size(), "steady_preconditioner = \"multigrid\"\n");
   }
   return text;
 }
@@ -133,7 +139,7 @@ TEST_P(Restart, RestartAtStepZeroMatches) {
 
 INSTANTIATE_TEST_SUITE_P(Variants, Restart,
                          ::testing::Values(Variant{true, false}, Variant{false, false},
-                                           Variant{true, true}),
+                                           Variant{true, true}, Variant{true, true, true}),
                          [](const auto& param_info) {
                            std::ostringstream os;
                            PrintTo(param_info.param, &os);

@@ -24,7 +24,8 @@ struct Shape {
 
 /// A quasi-steady field on `lat` with fixed-value faces, keyed fixed voxels and point
 /// terms (some repeated, some on fixed voxels), started from keyed random values.
-Field make_field(const Lattice& lat, std::vector<std::uint8_t>& mask, double tolerance) {
+Field make_field(const Lattice& lat, std::vector<std::uint8_t>& mask, double tolerance,
+                 SteadyPreconditioner preconditioner) {
   FieldSpec spec = spec_with(100.0, 0.05);
   spec.faces[static_cast<std::size_t>(Face::XLow)] = {BoundaryKind::FixedValue, 3.0f};
   spec.faces[static_cast<std::size_t>(Face::YLow)] = {BoundaryKind::FixedValue, 0.5f};
@@ -33,6 +34,7 @@ Field make_field(const Lattice& lat, std::vector<std::uint8_t>& mask, double tol
   spec.fixed_value = 5.0;
   spec.quasi_steady = true;
   spec.steady_tolerance = tolerance;
+  spec.steady_preconditioner = preconditioner;
   Field f(spec, lat);
   fill_random(f, 7, 0.0f, 4.0f);
   mask = random_mask(lat, 41, static_cast<int>(lat.size() / 40) + 1);
@@ -41,11 +43,22 @@ Field make_field(const Lattice& lat, std::vector<std::uint8_t>& mask, double tol
   return f;
 }
 
-TEST(QuasiSteady, MatchesTheDenseSteadyState) {
+/// Every test below runs with both preconditioners.
+class QuasiSteady : public ::testing::TestWithParam<SteadyPreconditioner> {};
+
+INSTANTIATE_TEST_SUITE_P(Preconditioners, QuasiSteady,
+                         ::testing::Values(SteadyPreconditioner::Jacobi,
+                                           SteadyPreconditioner::Multigrid),
+                         [](const auto& param_info) {
+                           return param_info.param == SteadyPreconditioner::Jacobi ? "Jacobi"
+                                                                                   : "Multigrid";
+                         });
+
+TEST_P(QuasiSteady, MatchesTheDenseSteadyState) {
   for (const Shape s : {Shape{9, 8, 6}, Shape{13, 11, 1}, Shape{1, 5, 4}, Shape{17, 3, 5}}) {
     const Lattice lat(s.nx, s.ny, s.nz, 10.0);
     std::vector<std::uint8_t> mask;
-    Field f = make_field(lat, mask, 1e-6);
+    Field f = make_field(lat, mask, 1e-6, GetParam());
     const std::vector<float> before = f.values();
     const Eigen::VectorXd ref = dense_steady_state(lat, f.spec(), mask.data(), f);
     ImplicitLodSolver solver(lat);
@@ -66,10 +79,10 @@ TEST(QuasiSteady, MatchesTheDenseSteadyState) {
   }
 }
 
-TEST(QuasiSteady, BalanceIsTheSteadyFlowsOverTheStep) {
+TEST_P(QuasiSteady, BalanceIsTheSteadyFlowsOverTheStep) {
   const Lattice lat(12, 10, 7, 10.0);
   std::vector<std::uint8_t> mask;
-  Field f = make_field(lat, mask, 1e-6);
+  Field f = make_field(lat, mask, 1e-6, GetParam());
   ImplicitLodSolver solver(lat);
   const double dt = 30.0;
   const FieldBalance b = solver.step(f, dt);
@@ -112,10 +125,10 @@ TEST(QuasiSteady, BalanceIsTheSteadyFlowsOverTheStep) {
   EXPECT_GT(std::abs(fixed), 0.0);
 }
 
-TEST(QuasiSteady, WarmStartAtTheSteadyStateTakesNoIterations) {
+TEST_P(QuasiSteady, WarmStartAtTheSteadyStateTakesNoIterations) {
   const Lattice lat(20, 16, 8, 10.0);
   std::vector<std::uint8_t> mask;
-  Field f = make_field(lat, mask, 1e-5);
+  Field f = make_field(lat, mask, 1e-5, GetParam());
   ImplicitLodSolver solver(lat);
   solver.step(f, 30.0);
   const int cold = solver.last_steady_iterations();
@@ -131,7 +144,7 @@ TEST(QuasiSteady, WarmStartAtTheSteadyStateTakesNoIterations) {
   EXPECT_LT(solver.last_steady_iterations(), cold);
 }
 
-TEST(QuasiSteady, NonNegativeForNonNegativeData) {
+TEST_P(QuasiSteady, NonNegativeForNonNegativeData) {
   // A coarse tolerance and sinks strong enough to bring most of the block near zero:
   // the iterate undershoots there, and the exact solution (an M-matrix system with b >= 0)
   // is non-negative, so the solve sets those values to 0.
@@ -140,6 +153,7 @@ TEST(QuasiSteady, NonNegativeForNonNegativeData) {
   spec.faces[static_cast<std::size_t>(Face::XLow)] = {BoundaryKind::FixedValue, 10.0f};
   spec.quasi_steady = true;
   spec.steady_tolerance = 0.1;
+  spec.steady_preconditioner = GetParam();
   Field f(spec, lat);
   fill_random(f, 3, 0.0f, 10.0f);
   for (VoxelIndex i = 0; i < lat.size(); i += 3) f.point_terms().push_back({i, 0.0f, 500.0f});
@@ -151,12 +165,13 @@ TEST(QuasiSteady, NonNegativeForNonNegativeData) {
   EXPECT_LT(lowest, 1e-6f) << "the sinks drive values to ~0: the test reaches the clamp";
 }
 
-TEST(QuasiSteady, WithoutSourcesTheSteadyStateIsZero) {
+TEST_P(QuasiSteady, WithoutSourcesTheSteadyStateIsZero) {
   // No secretion, no fixed voxels or faces (e.g. a lattice inside an avascular core):
   // b = 0, so the decaying field's steady state is 0 everywhere, found without iterating.
   const Lattice lat(10, 8, 4, 10.0);
   FieldSpec spec = spec_with(100.0, 0.05);
   spec.quasi_steady = true;
+  spec.steady_preconditioner = GetParam();
   Field f(spec, lat);
   fill_random(f, 5, 1.0f, 40.0f);
   f.point_terms().push_back({lat.index(3, 3, 1), 0.0f, 2.0f});
@@ -167,7 +182,7 @@ TEST(QuasiSteady, WithoutSourcesTheSteadyStateIsZero) {
   EXPECT_EQ(b.net(), 0.0);
 }
 
-TEST(QuasiSteady, BitIdenticalForOneAndTwoThreads) {
+TEST_P(QuasiSteady, BitIdenticalForOneAndTwoThreads) {
   const int saved = omp_get_max_threads();
   std::vector<float> values[2];
   FieldBalance balance[2];
@@ -175,7 +190,7 @@ TEST(QuasiSteady, BitIdenticalForOneAndTwoThreads) {
     omp_set_num_threads(threads);
     const Lattice lat(37, 29, 11, 10.0);
     std::vector<std::uint8_t> mask;
-    Field f = make_field(lat, mask, 1e-6);
+    Field f = make_field(lat, mask, 1e-6, GetParam());
     ImplicitLodSolver solver(lat);
     balance[threads - 1] = solver.step(f, 30.0);
     values[threads - 1] = f.values();

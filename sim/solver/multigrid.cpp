@@ -1,0 +1,469 @@
+#include "sim/solver/multigrid.hpp"
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+
+#include "sim/solver/steady_rows.hpp"
+
+namespace regensim::sim::detail {
+
+namespace {
+
+/// Damped-Jacobi weight: smooths the upper half of the 7-point spectrum by a factor of at
+/// least 0.6 per sweep (below 2/λ_max = 1, stable).
+constexpr float kOmega = 0.8f;
+constexpr float kKeep = 1.0f - kOmega;
+
+/// The lattice's couplings seen as a level: A_ij = -c between neighbouring unknowns.
+struct LatticeCouplings {
+  int nx, ny, nz;
+  const float* diag;
+  float c;
+  float d(std::ptrdiff_t i) const { return diag[i]; }
+  float w(std::ptrdiff_t i, std::ptrdiff_t j) const {
+    return diag[i] > 0.0f && diag[j] > 0.0f ? c : 0.0f;
+  }
+  float wx(std::ptrdiff_t i) const { return w(i, i + 1); }
+  float wy(std::ptrdiff_t i) const { return w(i, i + nx); }
+  float wz(std::ptrdiff_t i) const { return w(i, i + static_cast<std::ptrdiff_t>(nx) * ny); }
+};
+
+/// A coarse level's couplings, stored.
+template <class Level>
+struct StoredCouplings {
+  int nx, ny, nz;
+  const Level& lv;
+  float d(std::ptrdiff_t i) const { return lv.d[static_cast<std::size_t>(i)]; }
+  float wx(std::ptrdiff_t i) const { return lv.wx[static_cast<std::size_t>(i)]; }
+  float wy(std::ptrdiff_t i) const { return lv.wy[static_cast<std::size_t>(i)]; }
+  float wz(std::ptrdiff_t i) const { return lv.wz[static_cast<std::size_t>(i)]; }
+};
+
+/// Calls visit(fine cell index) for the fine cells of coarse cell (cx, cy, cz), z-y-x.
+template <class Fine, class Visit>
+void for_each_fine_cell(const Fine& f, int cx, int cy, int cz, Visit&& visit) {
+  const std::ptrdiff_t plane = static_cast<std::ptrdiff_t>(f.nx) * f.ny;
+  for (int z = 2 * cz; z < std::min(2 * cz + 2, f.nz); ++z) {
+    for (int y = 2 * cy; y < std::min(2 * cy + 2, f.ny); ++y) {
+      for (int x = 2 * cx; x < std::min(2 * cx + 2, f.nx); ++x)
+        visit(z * plane + static_cast<std::ptrdiff_t>(y) * f.nx + x, x, y, z);
+    }
+  }
+}
+
+/// The couplings of the Galerkin operator of 2 x 2 x 2 aggregation, which depend only on
+/// which cells carry unknowns: each coarse cell's couplings across its faces, and `inner`,
+/// twice the couplings between its own fine cells (subtracted from its diagonal).
+template <class Fine, class Level>
+void galerkin_couplings(const Fine& f, Level& c) {
+  c.nx = (f.nx + 1) / 2;
+  c.ny = (f.ny + 1) / 2;
+  c.nz = (f.nz + 1) / 2;
+  const auto n = static_cast<std::size_t>(c.nx) * c.ny * c.nz;
+  for (auto* v : {&c.d, &c.inv, &c.wx, &c.wy, &c.wz, &c.r, &c.z, &c.t}) v->resize(n);
+  c.inner.resize(n);
+  const auto rows = static_cast<std::ptrdiff_t>(c.ny) * c.nz;
+#pragma omp parallel for schedule(static) if (rows > 64)
+  for (std::ptrdiff_t row = 0; row < rows; ++row) {
+    const auto cy = static_cast<int>(row % c.ny);
+    const auto cz = static_cast<int>(row / c.ny);
+    for (int cx = 0; cx < c.nx; ++cx) {
+      double inner = 0.0, wx = 0.0, wy = 0.0, wz = 0.0;
+      // A coupling to the next fine cell inside this coarse cell counts twice (A_ij and
+      // A_ji); one to the next coarse cell is part of the coarse coupling.
+      const auto split = [&](bool inside, float w, double& across) {
+        if (inside) {
+          inner += 2.0 * w;
+        } else {
+          across += w;
+        }
+      };
+      for_each_fine_cell(f, cx, cy, cz, [&](std::ptrdiff_t i, int x, int y, int z) {
+        if (x + 1 < f.nx) split(x == 2 * cx, f.wx(i), wx);
+        if (y + 1 < f.ny) split(y == 2 * cy, f.wy(i), wy);
+        if (z + 1 < f.nz) split(z == 2 * cz, f.wz(i), wz);
+      });
+      const auto k = static_cast<std::size_t>(row * c.nx + cx);
+      c.inner[k] = inner;
+      c.wx[k] = static_cast<float>(wx);
+      c.wy[k] = static_cast<float>(wy);
+      c.wz[k] = static_cast<float>(wz);
+    }
+  }
+}
+
+/// The diagonal of the Galerkin operator: the sum of the fine diagonals less `inner`.
+template <class Fine, class Level>
+void galerkin_diagonal(const Fine& f, Level& c) {
+  const auto rows = static_cast<std::ptrdiff_t>(c.ny) * c.nz;
+#pragma omp parallel for schedule(static) if (rows > 64)
+  for (std::ptrdiff_t row = 0; row < rows; ++row) {
+    const auto cy = static_cast<int>(row % c.ny);
+    const auto cz = static_cast<int>(row / c.ny);
+    for (int cx = 0; cx < c.nx; ++cx) {
+      double d = 0.0;
+      for_each_fine_cell(f, cx, cy, cz, [&](std::ptrdiff_t i, int, int, int) { d += f.d(i); });
+      const auto k = static_cast<std::size_t>(row * c.nx + cx);
+      d -= c.inner[k];
+      c.d[k] = static_cast<float>(d);
+      c.inv[k] = d > 0.0 ? static_cast<float>(1.0 / d) : 0.0f;
+    }
+  }
+}
+
+/// One row of a coarse level and its neighbour rows (`zeros` where the level ends).
+struct LevelRow {
+  const float *d, *inv, *wx, *wy, *wym, *wz, *wzm;
+  const float *v, *vym, *vyp, *vzm, *vzp;
+};
+
+template <class Level>
+LevelRow level_row(const Level& lv, const float* v, std::ptrdiff_t row, const float* zeros) {
+  const int nx = lv.nx;
+  const auto y = static_cast<int>(row % lv.ny);
+  const auto z = static_cast<int>(row / lv.ny);
+  const std::ptrdiff_t base = row * nx;
+  const std::ptrdiff_t plane = static_cast<std::ptrdiff_t>(nx) * lv.ny;
+  const float* wy = lv.wy.data() + base;
+  const float* wz = lv.wz.data() + base;
+  const float* vc = v + base;
+  return {lv.d.data() + base,         lv.inv.data() + base,
+          lv.wx.data() + base,        wy,
+          y > 0 ? wy - nx : zeros,    wz,
+          z > 0 ? wz - plane : zeros, vc,
+          y > 0 ? vc - nx : zeros,    y < lv.ny - 1 ? vc + nx : zeros,
+          z > 0 ? vc - plane : zeros, z < lv.nz - 1 ? vc + plane : zeros};
+}
+
+/// out = A v along a coarse row of n cells (w is 0 toward missing neighbours).
+REGENSIM_KERNEL void level_apply(const LevelRow& a, int n, float* __restrict out) {
+  const auto across = [&](int x) {
+    return (a.wy[x] * a.vyp[x] + a.wym[x] * a.vym[x]) + (a.wz[x] * a.vzp[x] + a.wzm[x] * a.vzm[x]);
+  };
+  if (n == 1) {
+    out[0] = a.d[0] * a.v[0] - across(0);
+    return;
+  }
+  out[0] = a.d[0] * a.v[0] - (across(0) + a.wx[0] * a.v[1]);
+  for (int x = 1; x < n - 1; ++x)
+    out[x] = a.d[x] * a.v[x] - (across(x) + (a.wx[x - 1] * a.v[x - 1] + a.wx[x] * a.v[x + 1]));
+  out[n - 1] = a.d[n - 1] * a.v[n - 1] - (across(n - 1) + a.wx[n - 2] * a.v[n - 2]);
+}
+
+/// A damped-Jacobi sweep along a coarse row: out = v + w inv (r - A v), written as
+/// (1 - w) v + w inv (r + Σ w_j v_j) (no diagonal to read).
+REGENSIM_ISA_CLONES void level_sweep_row(LevelRow a, const float* r, int n, float* out) {
+  const auto across = [&](int x) {
+    return (a.wy[x] * a.vyp[x] + a.wym[x] * a.vym[x]) + (a.wz[x] * a.vzp[x] + a.wzm[x] * a.vzm[x]);
+  };
+  const auto put = [&](int x, float sides) {
+    out[x] = kKeep * a.v[x] + (kOmega * a.inv[x]) * (r[x] + (across(x) + sides));
+  };
+  if (n == 1) {
+    put(0, 0.0f);
+    return;
+  }
+  put(0, a.wx[0] * a.v[1]);
+  for (int x = 1; x < n - 1; ++x) put(x, a.wx[x - 1] * a.v[x - 1] + a.wx[x] * a.v[x + 1]);
+  put(n - 1, a.wx[n - 2] * a.v[n - 2]);
+}
+
+/// The residual r - A v along a coarse row, 0 at cells without an unknown.
+REGENSIM_ISA_CLONES void level_residual_row(LevelRow a, const float* r, int n, float* out) {
+  level_apply(a, n, out);
+  for (int x = 0; x < n; ++x) out[x] = a.inv[x] > 0.0f ? r[x] - out[x] : 0.0f;
+}
+
+/// One damped-Jacobi sweep along a lattice row: out = v + w inv (r - A v), written as
+/// (1 - w) v + w inv (r + c Σ neighbours) (no diagonal to read). With `kFromZero` v is
+/// the first sweep's w inv r, formed here from the rows of r and inv (one pass less).
+template <bool kFromZero>
+REGENSIM_KERNEL void sweep_kernel(const RowNeighbours& v_nb, const float* v,
+                                  const RowNeighbours& inv_nb, const float* inv,
+                                  const RowNeighbours& r_nb, const float* r, float c, int n,
+                                  float* __restrict out) {
+  const float w = kOmega;
+  // The neighbour value of the iterate in a neighbour row, and in this row.
+  const auto nb_value = [&](const float* vr, const float* ir, const float* rr, int x) {
+    if constexpr (kFromZero) {
+      return (w * ir[x]) * rr[x];
+    } else {
+      (void)ir;
+      (void)rr;
+      return vr[x];
+    }
+  };
+  const auto value = [&](int x) { return nb_value(v, inv, r, x); };
+  const auto across = [&](int x) {
+    return (nb_value(v_nb.ym, inv_nb.ym, r_nb.ym, x) + nb_value(v_nb.yp, inv_nb.yp, r_nb.yp, x)) +
+           (nb_value(v_nb.zm, inv_nb.zm, r_nb.zm, x) + nb_value(v_nb.zp, inv_nb.zp, r_nb.zp, x));
+  };
+  const auto put = [&](int x, float sides) {
+    out[x] = kKeep * value(x) + (w * inv[x]) * (r[x] + c * (sides + across(x)));
+  };
+  if (n == 1) {
+    put(0, 0.0f);
+    return;
+  }
+  put(0, value(1));
+  for (int x = 1; x < n - 1; ++x) put(x, value(x - 1) + value(x + 1));
+  put(n - 1, value(n - 2));
+}
+
+/// The first sweep from zero: out = sweep(w inv r).
+REGENSIM_ISA_CLONES void first_sweep_row(RowNeighbours inv_nb, const float* inv, RowNeighbours r_nb,
+                                         const float* r, float c, int n, float* out) {
+  sweep_kernel<true>(r_nb, r, inv_nb, inv, r_nb, r, c, n, out);
+}
+
+REGENSIM_ISA_CLONES void sweep_row(const float* v, RowNeighbours nb, const float* inv,
+                                   const float* r, float c, int n, float* out) {
+  sweep_kernel<false>(nb, v, nb, inv, nb, r, c, n, out);
+}
+
+/// The last sweep, which also returns Σ r·out over the row.
+REGENSIM_ISA_CLONES double sweep_dot_row(const float* v, RowNeighbours nb, const float* inv,
+                                         const float* r, float c, int n, float* out) {
+  sweep_kernel<false>(nb, v, nb, inv, nb, r, c, n, out);
+  return dot_row<false>(r, out, nullptr, n);
+}
+
+/// The residual r - A v along a lattice row, 0 at fixed voxels (inv = 0).
+REGENSIM_ISA_CLONES void residual_row(const float* v, RowNeighbours nb, const float* d,
+                                      const float* inv, const float* r, float c, int n,
+                                      float* out) {
+  apply_row(v, nb, d, c, n, out);
+  for (int x = 0; x < n; ++x) out[x] = inv[x] > 0.0f ? r[x] - out[x] : 0.0f;
+}
+
+/// Adds the pairs of a fine row's values into the coarse row: coarse[X] += f[2X] + f[2X+1].
+void add_pairs(const float* fine, int fine_n, float* coarse) {
+  const int pairs = fine_n / 2;
+  for (int x = 0; x < pairs; ++x) coarse[x] += fine[2 * x] + fine[2 * x + 1];
+  if (fine_n % 2 != 0) coarse[pairs] += fine[fine_n - 1];
+}
+
+/// Adds each coarse cell's correction to its fine cells that carry an unknown.
+void add_correction(const float* coarse, const float* inv, int fine_n, float* fine) {
+  for (int x = 0; x < fine_n; ++x) fine[x] += inv[x] > 0.0f ? coarse[x / 2] : 0.0f;
+}
+
+}  // namespace
+
+void AggregationMultigrid::setup(const Lattice& lattice, const float* diag, const float* inv_diag,
+                                 float c, std::uint64_t couplings_key) {
+  lattice_ = &lattice;
+  diag_ = diag;
+  inv_ = inv_diag;
+  c_ = c;
+  const std::size_t n = lattice.size();
+  if (a_.size() != n) {
+    a_.assign(n, 0.0f);
+    b_.assign(n, 0.0f);
+    row_sums_.assign(static_cast<std::size_t>(lattice.ny()) * lattice.nz(), 0.0);
+  }
+  std::size_t count = 0;
+  for (std::size_t nx = static_cast<std::size_t>(lattice.nx()),
+                   ny = static_cast<std::size_t>(lattice.ny()),
+                   nz = static_cast<std::size_t>(lattice.nz()), size = n;
+       size > 1 && (count == 0 || size > kCoarsestCells); ++count) {
+    nx = (nx + 1) / 2;
+    ny = (ny + 1) / 2;
+    nz = (nz + 1) / 2;
+    size = nx * ny * nz;
+  }
+  if (count == 0) {
+    levels_.clear();
+    return;
+  }
+  const LatticeCouplings fine{lattice.nx(), lattice.ny(), lattice.nz(), diag, c};
+  const std::array<int, 3> dims = {lattice.nx(), lattice.ny(), lattice.nz()};
+  const bool same_couplings = has_couplings_ && couplings_key_ == couplings_key &&
+                              coupling_c_ == c && levels_.size() == count && coupling_dims_ == dims;
+  if (!same_couplings) {
+    levels_.resize(count);
+    galerkin_couplings(fine, levels_[0]);
+    for (std::size_t l = 1; l < count; ++l) {
+      const Level& f = levels_[l - 1];
+      galerkin_couplings(StoredCouplings<Level>{f.nx, f.ny, f.nz, f}, levels_[l]);
+    }
+    has_couplings_ = true;
+    couplings_key_ = couplings_key;
+    coupling_c_ = c;
+    coupling_dims_ = dims;
+  }
+  galerkin_diagonal(fine, levels_[0]);
+  for (std::size_t l = 1; l < count; ++l) {
+    const Level& f = levels_[l - 1];
+    galerkin_diagonal(StoredCouplings<Level>{f.nx, f.ny, f.nz, f}, levels_[l]);
+  }
+  factor_coarsest();
+}
+
+void AggregationMultigrid::factor_coarsest() {
+  const Level& lv = levels_.back();
+  coarse_index_.assign(lv.size(), -1);
+  int m = 0;
+  for (std::size_t i = 0; i < lv.size(); ++i) {
+    if (lv.d[i] > 0.0f) coarse_index_[i] = m++;
+  }
+  Eigen::MatrixXd a = Eigen::MatrixXd::Zero(m, m);
+  const std::size_t sx = 1, sy = static_cast<std::size_t>(lv.nx), sz = sy * lv.ny;
+  const auto couple = [&](int i, std::size_t j, float w) {
+    if (j < lv.size() && coarse_index_[j] >= 0 && w != 0.0f) {
+      a(i, coarse_index_[j]) = -w;
+      a(coarse_index_[j], i) = -w;
+    }
+  };
+  for (std::size_t k = 0; k < lv.size(); ++k) {
+    const int i = coarse_index_[k];
+    if (i < 0) continue;
+    a(i, i) = lv.d[k];
+    // w is 0 at the last column, row and plane, so j never wraps to a wrong neighbour.
+    couple(i, k + sx, lv.wx[k]);
+    couple(i, k + sy, lv.wy[k]);
+    couple(i, k + sz, lv.wz[k]);
+  }
+  coarse_llt_.compute(a);
+  if (coarse_llt_.info() != Eigen::Success)
+    throw std::runtime_error("multigrid: the coarsest operator is not positive definite");
+  coarse_rhs_.resize(m);
+}
+
+void AggregationMultigrid::solve_coarsest(Level& lv) {
+  for (std::size_t k = 0; k < lv.size(); ++k) {
+    if (coarse_index_[k] >= 0) coarse_rhs_(coarse_index_[k]) = lv.r[k];
+  }
+  const Eigen::VectorXd x = coarse_llt_.solve(coarse_rhs_);
+  for (std::size_t k = 0; k < lv.size(); ++k)
+    lv.z[k] = coarse_index_[k] >= 0 ? static_cast<float>(x(coarse_index_[k])) : 0.0f;
+}
+
+void AggregationMultigrid::cycle(std::size_t l) {
+  Level& lv = levels_[l];
+  if (l + 1 == levels_.size()) {
+    solve_coarsest(lv);
+    return;
+  }
+  Level& next = levels_[l + 1];
+  const auto rows = static_cast<std::ptrdiff_t>(lv.ny) * lv.nz;
+  const std::vector<float> zeros(static_cast<std::size_t>(lv.nx), 0.0f);
+  const auto n = static_cast<std::ptrdiff_t>(lv.size());
+  const bool wide = rows > 64;
+  const auto sweep = [&](const float* v, float* out) {
+#pragma omp parallel for schedule(static) if (wide)
+    for (std::ptrdiff_t row = 0; row < rows; ++row) {
+      const std::ptrdiff_t base = row * lv.nx;
+      level_sweep_row(level_row(lv, v, row, zeros.data()), lv.r.data() + base, lv.nx, out + base);
+    }
+  };
+  float* first = lv.z.data();
+  const float* inv = lv.inv.data();
+  const float* r = lv.r.data();
+#pragma omp parallel for schedule(static) if (wide)
+  for (std::ptrdiff_t i = 0; i < n; ++i) first[i] = (kOmega * inv[i]) * r[i];
+  sweep(lv.z.data(), lv.t.data());
+  lv.z.swap(lv.t);
+  // Restrict the residual, one coarse row at a time.
+  const auto next_rows = static_cast<std::ptrdiff_t>(next.ny) * next.nz;
+#pragma omp parallel for schedule(static) if (wide)
+  for (std::ptrdiff_t crow = 0; crow < next_rows; ++crow) {
+    float* out = next.r.data() + crow * next.nx;
+    std::fill(out, out + next.nx, 0.0f);
+    const auto cy = static_cast<int>(crow % next.ny);
+    const auto cz = static_cast<int>(crow / next.ny);
+    for (int z = 2 * cz; z < std::min(2 * cz + 2, lv.nz); ++z) {
+      for (int y = 2 * cy; y < std::min(2 * cy + 2, lv.ny); ++y) {
+        const std::ptrdiff_t row = static_cast<std::ptrdiff_t>(z) * lv.ny + y;
+        float* res = lv.t.data() + row * lv.nx;
+        level_residual_row(level_row(lv, lv.z.data(), row, zeros.data()), lv.r.data() + row * lv.nx,
+                           lv.nx, res);
+        add_pairs(res, lv.nx, out);
+      }
+    }
+  }
+  cycle(l + 1);
+#pragma omp parallel for schedule(static) if (wide)
+  for (std::ptrdiff_t row = 0; row < rows; ++row) {
+    const auto y = static_cast<int>(row % lv.ny);
+    const auto z = static_cast<int>(row / lv.ny);
+    const std::ptrdiff_t base = row * lv.nx;
+    const std::ptrdiff_t parent = (static_cast<std::ptrdiff_t>(z / 2) * next.ny + y / 2) * next.nx;
+    add_correction(next.z.data() + parent, lv.inv.data() + base, lv.nx, lv.z.data() + base);
+  }
+  sweep(lv.z.data(), lv.t.data());
+  sweep(lv.t.data(), lv.z.data());
+}
+
+double AggregationMultigrid::apply(const float* r, float* z) {
+  const Lattice& lat = *lattice_;
+  const int nx = lat.nx(), ny = lat.ny(), nz = lat.nz();
+  const auto rows = static_cast<std::ptrdiff_t>(row_sums_.size());
+  const std::vector<float> zeros(static_cast<std::size_t>(nx), 0.0f);
+  float* a = a_.data();
+  float* b = b_.data();
+  const float* inv = inv_;
+  if (levels_.empty()) {  // a single voxel: M = A^-1
+#pragma omp parallel for schedule(static)
+    for (std::ptrdiff_t row = 0; row < rows; ++row) {
+      const std::ptrdiff_t base = row * nx;
+      for (int x = 0; x < nx; ++x) z[base + x] = inv[base + x] * r[base + x];
+      row_sums_[static_cast<std::size_t>(row)] = dot_row<false>(r + base, z + base, nullptr, nx);
+    }
+  } else {
+    Level& next = levels_[0];
+#pragma omp parallel for schedule(static)
+    for (std::ptrdiff_t row = 0; row < rows; ++row) {
+      const std::ptrdiff_t base = row * nx;
+      first_sweep_row(neighbours(lat, inv, row, zeros.data()), inv + base,
+                      neighbours(lat, r, row, zeros.data()), r + base, c_, nx, b + base);
+    }
+    // Restrict the residual r - A b, one coarse row at a time (the residual rows go to a,
+    // no longer needed).
+    const auto next_rows = static_cast<std::ptrdiff_t>(next.ny) * next.nz;
+#pragma omp parallel for schedule(static)
+    for (std::ptrdiff_t crow = 0; crow < next_rows; ++crow) {
+      float* out = next.r.data() + crow * next.nx;
+      std::fill(out, out + next.nx, 0.0f);
+      const auto cy = static_cast<int>(crow % next.ny);
+      const auto cz = static_cast<int>(crow / next.ny);
+      for (int zz = 2 * cz; zz < std::min(2 * cz + 2, nz); ++zz) {
+        for (int y = 2 * cy; y < std::min(2 * cy + 2, ny); ++y) {
+          const std::ptrdiff_t row = static_cast<std::ptrdiff_t>(zz) * ny + y;
+          const std::ptrdiff_t base = row * nx;
+          residual_row(b + base, neighbours(lat, b, row, zeros.data()), diag_ + base, inv + base,
+                       r + base, c_, nx, a + base);
+          add_pairs(a + base, nx, out);
+        }
+      }
+    }
+    cycle(0);
+#pragma omp parallel for schedule(static)
+    for (std::ptrdiff_t row = 0; row < rows; ++row) {
+      const auto y = static_cast<int>(row % ny);
+      const auto zz = static_cast<int>(row / ny);
+      const std::ptrdiff_t base = row * nx;
+      const std::ptrdiff_t parent =
+          (static_cast<std::ptrdiff_t>(zz / 2) * next.ny + y / 2) * next.nx;
+      add_correction(next.z.data() + parent, inv + base, nx, b + base);
+    }
+#pragma omp parallel for schedule(static)
+    for (std::ptrdiff_t row = 0; row < rows; ++row) {
+      const std::ptrdiff_t base = row * nx;
+      sweep_row(b + base, neighbours(lat, b, row, zeros.data()), inv + base, r + base, c_, nx,
+                a + base);
+    }
+#pragma omp parallel for schedule(static)
+    for (std::ptrdiff_t row = 0; row < rows; ++row) {
+      const std::ptrdiff_t base = row * nx;
+      row_sums_[static_cast<std::size_t>(row)] = sweep_dot_row(
+          a + base, neighbours(lat, a, row, zeros.data()), inv + base, r + base, c_, nx, z + base);
+    }
+  }
+  double s = 0.0;
+  for (const double v : row_sums_) s += v;
+  return s;
+}
+
+}  // namespace regensim::sim::detail
