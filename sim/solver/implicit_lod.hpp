@@ -76,6 +76,11 @@ class ImplicitLodSolver final : public DiffusionSolver {
     float secretion;
     float uptake;
   };
+  /// A term's voxel and its place in the filtered list: what the radix sort orders.
+  struct KeyedTerm {
+    VoxelIndex voxel;
+    std::uint32_t index;
+  };
   struct Forcing {
     std::string field;
     std::uint64_t signature;
@@ -111,7 +116,11 @@ class ImplicitLodSolver final : public DiffusionSolver {
   detail::AxisSolver axes_;
   std::vector<double> work_;       // the fallback's values
   std::vector<double> uptake_dt_;  // dt*U per voxel, zero outside the current terms
-  std::vector<RawTerm> order_, sort_buffer_;
+  std::vector<RawTerm> order_, sorted_;
+  // The last filtered voxel sequence and its stable order by voxel, reused while the
+  // next field lists the same voxels in the same order (every cell lists each factor).
+  std::vector<VoxelIndex> keyed_voxels_;
+  std::vector<KeyedTerm> keys_, key_buffer_;
   std::vector<FieldTerms> field_terms_;
   std::vector<std::uint64_t> quick_chunks_;  // quick_mask_hash's per-chunk words
   const FieldTerms* current_ = nullptr;      // the terms of the field being stepped
