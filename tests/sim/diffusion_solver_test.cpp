@@ -350,6 +350,38 @@ TEST(ImplicitLod, GradedStartWhenTheForcingChanges) {
   EXPECT_TRUE(same()) << "mask changed in place";
 }
 
+TEST(ImplicitLod, FieldsSharingAVoxelListStepAsAlone) {
+  // The solver keeps the voxel order of the last field's terms for the next field with the
+  // same voxel sequence. Each field must still step exactly as with a solver of its own:
+  // the same voxels with other values, the same voxels in another order, and one more.
+  const Lattice lat(11, 9, 5, 10.0);
+  const FieldSpec spec = spec_with(100.0, 0.1);
+  Field first(spec, lat);
+  fill_random(first, 71, 1.0f, 2.0f);
+  add_point_terms(first, lat, 72, 30);
+  const std::vector<PointTerm> base = first.point_terms();
+  std::vector<std::vector<PointTerm>> lists(3, base);
+  for (PointTerm& t : lists[0]) t.secretion_per_min *= 3.0f;  // same voxels
+  std::reverse(lists[1].begin(), lists[1].end());             // reordered
+  lists[1].front().secretion_per_min += 1.0f;
+  lists[2].push_back({lat.index(2, 2, 2), 4.0f, 0.0f});  // one more
+  ImplicitLodSolver shared(lat);
+  shared.step(first, 3.0);
+  for (const auto& list : lists) {
+    Field together(spec, lat), alone(spec, lat);
+    for (Field* f : {&together, &alone}) {
+      fill_random(*f, 73, 1.0f, 2.0f);
+      f->point_terms() = list;
+    }
+    shared.step(together, 3.0);
+    ImplicitLodSolver own(lat);
+    own.step(alone, 3.0);
+    EXPECT_EQ(std::memcmp(together.values().data(), alone.values().data(),
+                          together.values().size() * sizeof(float)),
+              0);
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 TEST(Solvers, NoFluxConservesTotal) {
   for (const SolverMethod method : kMethods) {
