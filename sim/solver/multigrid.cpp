@@ -93,22 +93,49 @@ void galerkin_couplings(const Fine& f, Level& c) {
   }
 }
 
-/// The diagonal of the Galerkin operator: the sum of the fine diagonals less `inner`.
-template <class Fine, class Level>
-void galerkin_diagonal(const Fine& f, Level& c) {
+/// One coarse row's diagonal from the (up to) four fine rows of its cells: the eight fine
+/// diagonals summed in double in a fixed order, less `inner`.
+REGENSIM_ISA_CLONES void diagonal_row(const float* __restrict f00, const float* __restrict f10,
+                                      const float* __restrict f01, const float* __restrict f11,
+                                      int fine_n, const double* __restrict inner,
+                                      float* __restrict d, float* __restrict inv) {
+  const auto put = [&](int x, double sum) {
+    sum -= inner[x];
+    d[x] = static_cast<float>(sum);
+    inv[x] = sum > 0.0 ? static_cast<float>(1.0 / sum) : 0.0f;
+  };
+  const auto wide = [](const float* row, int i) { return static_cast<double>(row[i]); };
+  const int pairs = fine_n / 2;
+  for (int x = 0; x < pairs; ++x) {
+    const int i = 2 * x;
+    put(x, ((wide(f00, i) + wide(f00, i + 1)) + (wide(f10, i) + wide(f10, i + 1))) +
+               ((wide(f01, i) + wide(f01, i + 1)) + (wide(f11, i) + wide(f11, i + 1))));
+  }
+  if (fine_n % 2 != 0) {
+    const int i = fine_n - 1;
+    put(pairs, (wide(f00, i) + wide(f10, i)) + (wide(f01, i) + wide(f11, i)));
+  }
+}
+
+/// The diagonal of the Galerkin operator: the sum of the fine diagonals `fine_d` (0 where
+/// a cell has no unknown) less `inner`.
+template <class Level>
+void galerkin_diagonal(const float* fine_d, int fnx, int fny, int fnz, Level& c,
+                       const float* zeros) {
   const auto rows = static_cast<std::ptrdiff_t>(c.ny) * c.nz;
+  const std::ptrdiff_t fine_plane = static_cast<std::ptrdiff_t>(fnx) * fny;
 #pragma omp parallel for schedule(static) if (rows > 64)
   for (std::ptrdiff_t row = 0; row < rows; ++row) {
     const auto cy = static_cast<int>(row % c.ny);
     const auto cz = static_cast<int>(row / c.ny);
-    for (int cx = 0; cx < c.nx; ++cx) {
-      double d = 0.0;
-      for_each_fine_cell(f, cx, cy, cz, [&](std::ptrdiff_t i, int, int, int) { d += f.d(i); });
-      const auto k = static_cast<std::size_t>(row * c.nx + cx);
-      d -= c.inner[k];
-      c.d[k] = static_cast<float>(d);
-      c.inv[k] = d > 0.0 ? static_cast<float>(1.0 / d) : 0.0f;
-    }
+    const auto fine_row = [&](int y, int z) {
+      return y < fny && z < fnz ? fine_d + z * fine_plane + static_cast<std::ptrdiff_t>(y) * fnx
+                                : zeros;
+    };
+    const std::size_t k = static_cast<std::size_t>(row) * static_cast<std::size_t>(c.nx);
+    diagonal_row(fine_row(2 * cy, 2 * cz), fine_row(2 * cy + 1, 2 * cz),
+                 fine_row(2 * cy, 2 * cz + 1), fine_row(2 * cy + 1, 2 * cz + 1), fnx,
+                 c.inner.data() + k, c.d.data() + k, c.inv.data() + k);
   }
 }
 
@@ -152,21 +179,44 @@ REGENSIM_KERNEL void level_apply(const LevelRow& a, int n, float* __restrict out
 }
 
 /// A damped-Jacobi sweep along a coarse row: out = v + w inv (r - A v), written as
-/// (1 - w) v + w inv (r + Σ w_j v_j) (no diagonal to read).
-REGENSIM_ISA_CLONES void level_sweep_row(LevelRow a, const float* r, int n, float* out) {
+/// (1 - w) v + w inv (r + Σ w_j v_j) (no diagonal to read). With `kFromZero` the rows of
+/// `a` hold r and those of `inv_rows` inv: v is the first sweep's w inv r, formed here.
+template <bool kFromZero>
+REGENSIM_KERNEL void level_sweep_kernel(const LevelRow& a, const LevelRow& inv_rows, const float* r,
+                                        int n, float* __restrict out) {
+  const auto at = [&](const float* v, const float* inv, int x) {
+    if constexpr (kFromZero) {
+      return (kOmega * inv[x]) * v[x];
+    } else {
+      (void)inv;
+      return v[x];
+    }
+  };
+  const auto value = [&](int x) { return at(a.v, inv_rows.v, x); };
   const auto across = [&](int x) {
-    return (a.wy[x] * a.vyp[x] + a.wym[x] * a.vym[x]) + (a.wz[x] * a.vzp[x] + a.wzm[x] * a.vzm[x]);
+    return (a.wy[x] * at(a.vyp, inv_rows.vyp, x) + a.wym[x] * at(a.vym, inv_rows.vym, x)) +
+           (a.wz[x] * at(a.vzp, inv_rows.vzp, x) + a.wzm[x] * at(a.vzm, inv_rows.vzm, x));
   };
   const auto put = [&](int x, float sides) {
-    out[x] = kKeep * a.v[x] + (kOmega * a.inv[x]) * (r[x] + (across(x) + sides));
+    out[x] = kKeep * value(x) + (kOmega * a.inv[x]) * (r[x] + (across(x) + sides));
   };
   if (n == 1) {
     put(0, 0.0f);
     return;
   }
-  put(0, a.wx[0] * a.v[1]);
-  for (int x = 1; x < n - 1; ++x) put(x, a.wx[x - 1] * a.v[x - 1] + a.wx[x] * a.v[x + 1]);
-  put(n - 1, a.wx[n - 2] * a.v[n - 2]);
+  put(0, a.wx[0] * value(1));
+  for (int x = 1; x < n - 1; ++x) put(x, a.wx[x - 1] * value(x - 1) + a.wx[x] * value(x + 1));
+  put(n - 1, a.wx[n - 2] * value(n - 2));
+}
+
+REGENSIM_ISA_CLONES void level_sweep_row(LevelRow a, const float* r, int n, float* __restrict out) {
+  level_sweep_kernel<false>(a, a, r, n, out);
+}
+
+/// The first sweep from zero: out = sweep(w inv r); `a` is laid over r, `inv_rows` over inv.
+REGENSIM_ISA_CLONES void level_first_sweep_row(LevelRow a, LevelRow inv_rows, const float* r, int n,
+                                               float* __restrict out) {
+  level_sweep_kernel<true>(a, inv_rows, r, n, out);
 }
 
 /// The residual r - A v along a coarse row, 0 at cells without an unknown.
@@ -245,8 +295,15 @@ void add_pairs(const float* fine, int fine_n, float* coarse) {
 }
 
 /// Adds each coarse cell's correction to its fine cells that carry an unknown.
-void add_correction(const float* coarse, const float* inv, int fine_n, float* fine) {
-  for (int x = 0; x < fine_n; ++x) fine[x] += inv[x] > 0.0f ? coarse[x / 2] : 0.0f;
+REGENSIM_ISA_CLONES void add_correction(const float* __restrict coarse, const float* __restrict inv,
+                                        int fine_n, float* __restrict fine) {
+  const int pairs = fine_n / 2;
+  for (int x = 0; x < pairs; ++x) {
+    const float e = coarse[x];
+    fine[2 * x] += inv[2 * x] > 0.0f ? e : 0.0f;
+    fine[2 * x + 1] += inv[2 * x + 1] > 0.0f ? e : 0.0f;
+  }
+  if (fine_n % 2 != 0) fine[fine_n - 1] += inv[fine_n - 1] > 0.0f ? coarse[pairs] : 0.0f;
 }
 
 }  // namespace
@@ -293,10 +350,11 @@ void AggregationMultigrid::setup(const Lattice& lattice, const float* diag, cons
     coupling_c_ = c;
     coupling_dims_ = dims;
   }
-  galerkin_diagonal(fine, levels_[0]);
+  zeros_.assign(static_cast<std::size_t>(lattice.nx()), 0.0f);
+  galerkin_diagonal(diag, lattice.nx(), lattice.ny(), lattice.nz(), levels_[0], zeros_.data());
   for (std::size_t l = 1; l < count; ++l) {
     const Level& f = levels_[l - 1];
-    galerkin_diagonal(StoredCouplings<Level>{f.nx, f.ny, f.nz, f}, levels_[l]);
+    galerkin_diagonal(f.d.data(), f.nx, f.ny, f.nz, levels_[l], zeros_.data());
   }
   factor_coarsest();
 }
@@ -349,7 +407,6 @@ void AggregationMultigrid::cycle(std::size_t l) {
   Level& next = levels_[l + 1];
   const auto rows = static_cast<std::ptrdiff_t>(lv.ny) * lv.nz;
   const std::vector<float> zeros(static_cast<std::size_t>(lv.nx), 0.0f);
-  const auto n = static_cast<std::ptrdiff_t>(lv.size());
   const bool wide = rows > 64;
   const auto sweep = [&](const float* v, float* out) {
 #pragma omp parallel for schedule(static) if (wide)
@@ -358,13 +415,13 @@ void AggregationMultigrid::cycle(std::size_t l) {
       level_sweep_row(level_row(lv, v, row, zeros.data()), lv.r.data() + base, lv.nx, out + base);
     }
   };
-  float* first = lv.z.data();
-  const float* inv = lv.inv.data();
-  const float* r = lv.r.data();
 #pragma omp parallel for schedule(static) if (wide)
-  for (std::ptrdiff_t i = 0; i < n; ++i) first[i] = (kOmega * inv[i]) * r[i];
-  sweep(lv.z.data(), lv.t.data());
-  lv.z.swap(lv.t);
+  for (std::ptrdiff_t row = 0; row < rows; ++row) {
+    const std::ptrdiff_t base = row * lv.nx;
+    level_first_sweep_row(level_row(lv, lv.r.data(), row, zeros.data()),
+                          level_row(lv, lv.inv.data(), row, zeros.data()), lv.r.data() + base,
+                          lv.nx, lv.z.data() + base);
+  }
   // Restrict the residual, one coarse row at a time.
   const auto next_rows = static_cast<std::ptrdiff_t>(next.ny) * next.nz;
 #pragma omp parallel for schedule(static) if (wide)

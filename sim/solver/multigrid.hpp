@@ -74,6 +74,7 @@ class AggregationMultigrid {
   const float* inv_ = nullptr;
   float c_ = 0.0f;
   std::vector<float> a_, b_;  // level-0 sweep buffers
+  std::vector<float> zeros_;  // a row of zeros as long as the lattice's
   std::vector<double> row_sums_;
   std::vector<Level> levels_;
   bool has_couplings_ = false;

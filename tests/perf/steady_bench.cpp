@@ -3,7 +3,8 @@
 // (100^3 voxels of 20 µm, D = 1e5 µm²/min, half-life 6.93 min, vessel columns every 10
 // voxels held at 38, 10^5 cells taking up 10/min). After a cold solve, each round moves
 // half the cells one voxel (keyed) and solves again from the previous steady state, as the
-// engine does every cell step. Prints one table; see docs/performance.md.
+// engine does every cell step; the two preconditioners' solves alternate. Prints one
+// table; see docs/performance.md.
 // Usage: steady_bench [--quick] [--threads 1,2,...]   (default threads: 1, 2)
 #include <omp.h>
 
@@ -70,7 +71,10 @@ class Cells {
   std::vector<sim::VoxelIndex> voxels_;
 };
 
-Result run(int n, sim::SteadyPreconditioner pc, int threads, int rounds) {
+/// Both preconditioners on the same problem, their solves interleaved round by round (a
+/// host whose speed drifts during the run then slows both alike): results[0] Jacobi,
+/// results[1] multigrid.
+std::array<Result, 2> run(int n, int threads, int rounds) {
   omp_set_num_threads(threads);
   const sim::Lattice lat(n, n, n, 20.0);
   std::vector<std::uint8_t> vessel(lat.size(), 0);
@@ -84,26 +88,35 @@ Result run(int n, sim::SteadyPreconditioner pc, int threads, int rounds) {
   spec.initial_value = 38.0;
   spec.fixed_value = 38.0;
   spec.quasi_steady = true;
-  spec.steady_preconditioner = pc;
-  sim::Field field(spec, lat);
-  field.set_fixed_mask(vessel.data());
+  std::vector<sim::Field> fields;
+  std::vector<sim::ImplicitLodSolver> solvers;
+  for (const auto pc : {sim::SteadyPreconditioner::Jacobi, sim::SteadyPreconditioner::Multigrid}) {
+    spec.steady_preconditioner = pc;
+    fields.emplace_back(spec, lat);
+    fields.back().set_fixed_mask(vessel.data());
+    solvers.emplace_back(lat);
+  }
   Cells cells(lat, vessel, lat.size() / 10);
-  sim::ImplicitLodSolver solver(lat);
-  cells.terms(field);
-  solver.step(field, 30.0);  // cold
-  Result res;
-  double seconds = 0.0;
+  for (std::size_t k = 0; k < 2; ++k) {
+    cells.terms(fields[k]);
+    solvers[k].step(fields[k], 30.0);  // cold
+  }
+  std::array<Result, 2> res;
   for (int round = 0; round < rounds; ++round) {
     cells.move(static_cast<std::uint64_t>(round));
-    cells.terms(field);
-    const auto t0 = Clock::now();
-    solver.step(field, 30.0);
-    seconds += std::chrono::duration<double>(Clock::now() - t0).count();
-    res.iterations += solver.last_steady_iterations();
+    for (std::size_t k = 0; k < 2; ++k) {
+      cells.terms(fields[k]);
+      const auto t0 = Clock::now();
+      solvers[k].step(fields[k], 30.0);
+      res[k].seconds_per_solve += std::chrono::duration<double>(Clock::now() - t0).count();
+      res[k].iterations += solvers[k].last_steady_iterations();
+    }
   }
-  res.seconds_per_solve = seconds / rounds;
-  res.iterations /= rounds;
-  res.values = field.values();
+  for (std::size_t k = 0; k < 2; ++k) {
+    res[k].seconds_per_solve /= rounds;
+    res[k].iterations /= rounds;
+    res[k].values = fields[k].values();
+  }
   return res;
 }
 
@@ -111,7 +124,7 @@ Result run(int n, sim::SteadyPreconditioner pc, int threads, int rounds) {
 
 int main(int argc, char** argv) {
   int n = 100;
-  int rounds = 8;
+  int rounds = 12;
   std::vector<int> thread_counts = {1};
   if (omp_get_max_threads() >= 2) thread_counts.push_back(2);
   for (int i = 1; i < argc; ++i) {
@@ -142,8 +155,9 @@ int main(int argc, char** argv) {
   std::printf("%-10s %-13s %7s %-14s %10s %11s %11s %9s\n", "case", "grid", "threads",
               "preconditioner", "iterations", "ms/solve", "ns/voxel", "speed-up");
   for (const int t : thread_counts) {
-    const Result jacobi = run(n, sim::SteadyPreconditioner::Jacobi, t, rounds);
-    const Result mg = run(n, sim::SteadyPreconditioner::Multigrid, t, rounds);
+    const std::array<Result, 2> both = run(n, t, rounds);
+    const Result& jacobi = both[0];
+    const Result& mg = both[1];
     const double voxels = static_cast<double>(n) * n * n;
     char grid[32];
     std::snprintf(grid, sizeof grid, "%dx%dx%d", n, n, n);
