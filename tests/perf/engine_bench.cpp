@@ -24,6 +24,7 @@
 #include "sim/core/rng.hpp"
 #include "sim/core/world.hpp"
 #include "sim/solver/diffusion_solver.hpp"
+#include "tests/perf/thread_list.hpp"
 
 namespace {
 
@@ -332,17 +333,12 @@ int main(int argc, char** argv) {
     } else if (std::strcmp(argv[i], "--factor") == 0) {
       factor_only = true;
     } else if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
-      thread_counts.clear();
-      for (const char* p = argv[++i]; *p != '\0';) {
-        char* end = nullptr;
-        const long t = std::strtol(p, &end, 10);
-        if (end == p || t < 1) {
-          std::fprintf(stderr, "engine_bench: --threads takes a list like 1,2,4\n");
-          return 2;
-        }
-        thread_counts.push_back(static_cast<int>(t));
-        p = *end == ',' ? end + 1 : end;
+      const auto counts = bench::parse_thread_list(argv[++i]);
+      if (!counts) {
+        std::fprintf(stderr, "engine_bench: --threads takes a list like 1,2,4\n");
+        return 2;
       }
+      thread_counts = *counts;
     } else {
       std::fprintf(
           stderr,
