@@ -187,6 +187,40 @@ TEST(Multigrid, MatchesAReferenceVCycle) {
   }
 }
 
+TEST(Multigrid, DegenerateLatticesAndMasks) {
+  // One voxel (no coarse level: M = A^-1), two voxels, every voxel but one fixed (coarse
+  // levels with a single unknown), every voxel fixed (no unknown anywhere).
+  struct Case {
+    int nx, ny, nz;
+    int free_voxels;  // -1: all
+  };
+  for (const Case k : {Case{1, 1, 1, -1}, Case{2, 1, 1, -1}, Case{9, 7, 5, 1}, Case{6, 5, 4, 0}}) {
+    const Lattice lat(k.nx, k.ny, k.nz, 10.0);
+    std::vector<std::uint8_t> mask(lat.size(), k.free_voxels < 0 ? 0 : 1);
+    if (k.free_voxels == 1) mask[lat.size() / 2] = 0;
+    const Operator op = make_operator(lat, mask, 250.0f, 0.1f);
+    AggregationMultigrid mg;
+    mg.setup(lat, op.diag.data(), op.inv.data(), op.c, 1);
+    const ReferenceVCycle reference(lat, op);
+    const std::vector<float> r = random_residual(op, 3);
+    std::vector<float> z(lat.size(), 1.0f);
+    const double rz = mg.apply(r.data(), z.data());
+    Eigen::VectorXd rd(static_cast<Eigen::Index>(lat.size()));
+    for (std::size_t i = 0; i < r.size(); ++i) rd(static_cast<Eigen::Index>(i)) = r[i];
+    const Eigen::VectorXd ref =
+        lat.size() == 1 ? Eigen::VectorXd(rd / op.diag[0]) : reference.apply(rd);
+    for (std::size_t i = 0; i < z.size(); ++i) {
+      EXPECT_NEAR(z[i], ref(static_cast<Eigen::Index>(i)),
+                  1e-6 * std::max(1.0, ref.cwiseAbs().maxCoeff()))
+          << k.nx << "x" << k.ny << "x" << k.nz << " voxel " << i;
+      if (mask[i] != 0) {
+        EXPECT_EQ(z[i], 0.0f);
+      }
+    }
+    EXPECT_GE(rz, 0.0);
+  }
+}
+
 TEST(Multigrid, IsSymmetricAndPositive) {
   const Lattice lat(31, 26, 14, 10.0);
   std::vector<std::uint8_t> mask = random_mask(lat, 8, static_cast<int>(lat.size() / 20));
