@@ -225,66 +225,47 @@ REGENSIM_ISA_CLONES void level_residual_row(LevelRow a, const float* r, int n, f
   for (int x = 0; x < n; ++x) out[x] = a.inv[x] > 0.0f ? r[x] - out[x] : 0.0f;
 }
 
-/// One damped-Jacobi sweep along a lattice row: out = v + w inv (r - A v), written as
-/// (1 - w) v + w inv (r + c Σ neighbours) (no diagonal to read). With `kFromZero` v is
-/// the first sweep's w inv r, formed here from the rows of r and inv (one pass less).
-template <bool kFromZero>
-REGENSIM_KERNEL void sweep_kernel(const RowNeighbours& v_nb, const float* v,
-                                  const RowNeighbours& inv_nb, const float* inv,
-                                  const RowNeighbours& r_nb, const float* r, float c, int n,
-                                  float* __restrict out) {
-  const float w = kOmega;
-  // The neighbour value of the iterate in a neighbour row, and in this row.
-  const auto nb_value = [&](const float* vr, const float* ir, const float* rr, int x) {
-    if constexpr (kFromZero) {
-      return (w * ir[x]) * rr[x];
-    } else {
-      (void)ir;
-      (void)rr;
-      return vr[x];
-    }
+/// The damped-Jacobi sweep after the coarse correction along a lattice row, which also
+/// returns Σ r·out over the row: out = v + w inv (r - A v), written as
+/// (1 - w) v + w inv (r + c Σ neighbours) (no diagonal to read).
+REGENSIM_ISA_CLONES double sweep_dot_row(const float* v, RowNeighbours nb, const float* inv,
+                                         const float* r, float c, int n, float* __restrict out) {
+  const auto across = [&](int x) { return (nb.ym[x] + nb.yp[x]) + (nb.zm[x] + nb.zp[x]); };
+  const auto put = [&](int x, float sides) {
+    out[x] = kKeep * v[x] + (kOmega * inv[x]) * (r[x] + c * (sides + across(x)));
   };
-  const auto value = [&](int x) { return nb_value(v, inv, r, x); };
+  if (n == 1) {
+    put(0, 0.0f);
+  } else {
+    put(0, v[1]);
+    for (int x = 1; x < n - 1; ++x) put(x, v[x - 1] + v[x + 1]);
+    put(n - 1, v[n - 2]);
+  }
+  return dot_row<false>(r, out, nullptr, n);
+}
+
+/// The residual r - A v along a lattice row after the one sweep from zero, v = w inv r
+/// (formed here from the rows of r and inv); 0 at fixed voxels (inv = 0). As A v =
+/// diag v - c Σ v_j and diag inv = 1 at the unknowns: r - A v = (1 - w) r + c Σ w inv_j r_j.
+REGENSIM_ISA_CLONES void first_residual_row(RowNeighbours inv_nb, const float* inv,
+                                            RowNeighbours r_nb, const float* r, float c, int n,
+                                            float* __restrict out) {
+  const float w = kOmega;
+  const auto v = [&](const float* ir, const float* rr, int x) { return (w * ir[x]) * rr[x]; };
   const auto across = [&](int x) {
-    return (nb_value(v_nb.ym, inv_nb.ym, r_nb.ym, x) + nb_value(v_nb.yp, inv_nb.yp, r_nb.yp, x)) +
-           (nb_value(v_nb.zm, inv_nb.zm, r_nb.zm, x) + nb_value(v_nb.zp, inv_nb.zp, r_nb.zp, x));
+    return (v(inv_nb.ym, r_nb.ym, x) + v(inv_nb.yp, r_nb.yp, x)) +
+           (v(inv_nb.zm, r_nb.zm, x) + v(inv_nb.zp, r_nb.zp, x));
   };
   const auto put = [&](int x, float sides) {
-    out[x] = kKeep * value(x) + (w * inv[x]) * (r[x] + c * (sides + across(x)));
+    out[x] = inv[x] > 0.0f ? kKeep * r[x] + c * (sides + across(x)) : 0.0f;
   };
   if (n == 1) {
     put(0, 0.0f);
     return;
   }
-  put(0, value(1));
-  for (int x = 1; x < n - 1; ++x) put(x, value(x - 1) + value(x + 1));
-  put(n - 1, value(n - 2));
-}
-
-/// The first sweep from zero: out = sweep(w inv r).
-REGENSIM_ISA_CLONES void first_sweep_row(RowNeighbours inv_nb, const float* inv, RowNeighbours r_nb,
-                                         const float* r, float c, int n, float* out) {
-  sweep_kernel<true>(r_nb, r, inv_nb, inv, r_nb, r, c, n, out);
-}
-
-REGENSIM_ISA_CLONES void sweep_row(const float* v, RowNeighbours nb, const float* inv,
-                                   const float* r, float c, int n, float* out) {
-  sweep_kernel<false>(nb, v, nb, inv, nb, r, c, n, out);
-}
-
-/// The last sweep, which also returns Σ r·out over the row.
-REGENSIM_ISA_CLONES double sweep_dot_row(const float* v, RowNeighbours nb, const float* inv,
-                                         const float* r, float c, int n, float* out) {
-  sweep_kernel<false>(nb, v, nb, inv, nb, r, c, n, out);
-  return dot_row<false>(r, out, nullptr, n);
-}
-
-/// The residual r - A v along a lattice row, 0 at fixed voxels (inv = 0).
-REGENSIM_ISA_CLONES void residual_row(const float* v, RowNeighbours nb, const float* d,
-                                      const float* inv, const float* r, float c, int n,
-                                      float* out) {
-  apply_row(v, nb, d, c, n, out);
-  for (int x = 0; x < n; ++x) out[x] = inv[x] > 0.0f ? r[x] - out[x] : 0.0f;
+  put(0, v(inv, r, 1));
+  for (int x = 1; x < n - 1; ++x) put(x, v(inv, r, x - 1) + v(inv, r, x + 1));
+  put(n - 1, v(inv, r, n - 2));
 }
 
 /// Adds the pairs of a fine row's values into the coarse row: coarse[X] += f[2X] + f[2X+1].
@@ -292,6 +273,23 @@ void add_pairs(const float* fine, int fine_n, float* coarse) {
   const int pairs = fine_n / 2;
   for (int x = 0; x < pairs; ++x) coarse[x] += fine[2 * x] + fine[2 * x + 1];
   if (fine_n % 2 != 0) coarse[pairs] += fine[fine_n - 1];
+}
+
+/// out = w inv r + the coarse correction of each fine cell that carries an unknown: the
+/// first sweep's iterate, corrected.
+REGENSIM_ISA_CLONES void first_plus_correction(const float* __restrict coarse,
+                                               const float* __restrict inv,
+                                               const float* __restrict r, int fine_n,
+                                               float* __restrict out) {
+  const auto v = [&](int x, float e) {
+    return inv[x] > 0.0f ? (kOmega * inv[x]) * r[x] + e : (kOmega * inv[x]) * r[x];
+  };
+  const int pairs = fine_n / 2;
+  for (int x = 0; x < pairs; ++x) {
+    out[2 * x] = v(2 * x, coarse[x]);
+    out[2 * x + 1] = v(2 * x + 1, coarse[x]);
+  }
+  if (fine_n % 2 != 0) out[fine_n - 1] = v(fine_n - 1, coarse[pairs]);
 }
 
 /// Adds each coarse cell's correction to its fine cells that carry an unknown.
@@ -311,7 +309,6 @@ REGENSIM_ISA_CLONES void add_correction(const float* __restrict coarse, const fl
 void AggregationMultigrid::setup(const Lattice& lattice, const float* diag, const float* inv_diag,
                                  float c, std::uint64_t couplings_key) {
   lattice_ = &lattice;
-  diag_ = diag;
   inv_ = inv_diag;
   c_ = c;
   const std::size_t n = lattice.size();
@@ -469,15 +466,10 @@ double AggregationMultigrid::apply(const float* r, float* z) {
       row_sums_[static_cast<std::size_t>(row)] = dot_row<false>(r + base, z + base, nullptr, nx);
     }
   } else {
+    // On the lattice one sweep before and one after the coarse correction (two on the
+    // coarse levels): three passes over the lattice's arrays. The sweep from zero is
+    // v = w inv r; the restriction forms its residual directly.
     Level& next = levels_[0];
-#pragma omp parallel for schedule(static)
-    for (std::ptrdiff_t row = 0; row < rows; ++row) {
-      const std::ptrdiff_t base = row * nx;
-      first_sweep_row(neighbours(lat, inv, row, zeros.data()), inv + base,
-                      neighbours(lat, r, row, zeros.data()), r + base, c_, nx, b + base);
-    }
-    // Restrict the residual r - A b, one coarse row at a time (the residual rows go to a,
-    // no longer needed).
     const auto next_rows = static_cast<std::ptrdiff_t>(next.ny) * next.nz;
 #pragma omp parallel for schedule(static)
     for (std::ptrdiff_t crow = 0; crow < next_rows; ++crow) {
@@ -489,8 +481,8 @@ double AggregationMultigrid::apply(const float* r, float* z) {
         for (int y = 2 * cy; y < std::min(2 * cy + 2, ny); ++y) {
           const std::ptrdiff_t row = static_cast<std::ptrdiff_t>(zz) * ny + y;
           const std::ptrdiff_t base = row * nx;
-          residual_row(b + base, neighbours(lat, b, row, zeros.data()), diag_ + base, inv + base,
-                       r + base, c_, nx, a + base);
+          first_residual_row(neighbours(lat, inv, row, zeros.data()), inv + base,
+                             neighbours(lat, r, row, zeros.data()), r + base, c_, nx, a + base);
           add_pairs(a + base, nx, out);
         }
       }
@@ -503,19 +495,13 @@ double AggregationMultigrid::apply(const float* r, float* z) {
       const std::ptrdiff_t base = row * nx;
       const std::ptrdiff_t parent =
           (static_cast<std::ptrdiff_t>(zz / 2) * next.ny + y / 2) * next.nx;
-      add_correction(next.z.data() + parent, inv + base, nx, b + base);
-    }
-#pragma omp parallel for schedule(static)
-    for (std::ptrdiff_t row = 0; row < rows; ++row) {
-      const std::ptrdiff_t base = row * nx;
-      sweep_row(b + base, neighbours(lat, b, row, zeros.data()), inv + base, r + base, c_, nx,
-                a + base);
+      first_plus_correction(next.z.data() + parent, inv + base, r + base, nx, b + base);
     }
 #pragma omp parallel for schedule(static)
     for (std::ptrdiff_t row = 0; row < rows; ++row) {
       const std::ptrdiff_t base = row * nx;
       row_sums_[static_cast<std::size_t>(row)] = sweep_dot_row(
-          a + base, neighbours(lat, a, row, zeros.data()), inv + base, r + base, c_, nx, z + base);
+          b + base, neighbours(lat, b, row, zeros.data()), inv + base, r + base, c_, nx, z + base);
     }
   }
   double s = 0.0;

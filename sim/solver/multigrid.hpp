@@ -10,10 +10,12 @@
 /// so vessels and faces need no special case (a cell whose fine cells are all fixed has no
 /// unknown). Coarsening stops at kCoarsestCells cells, solved directly (Cholesky).
 ///
-/// One application is a V-cycle from zero: two damped-Jacobi sweeps (weight 0.8), the
-/// restricted residual's coarse correction, two sweeps again. With as many sweeps after
-/// as before and a symmetric smoother it is a symmetric positive-definite linear operator,
-/// as conjugate gradients need. On the end-to-end case's oxygen problem (10^6 voxels,
+/// One application is a V-cycle from zero: damped-Jacobi sweeps (weight 0.8), the
+/// restricted residual's coarse correction, as many sweeps again: one before and one after
+/// on the lattice (three passes over its arrays; two sweeps each took 6 iterations on the
+/// case below instead of 7 but cost more), two on the coarse levels. With as many sweeps
+/// after as before and a symmetric smoother it is a symmetric positive-definite linear
+/// operator, as conjugate gradients need. On the end-to-end case's oxygen problem (10^6 voxels,
 /// vessels every 10 voxels, 10^5 consuming cells) it cuts the warm-started iterations from
 /// about 45 (Jacobi) to 6 (docs/performance.md).
 ///
@@ -37,8 +39,8 @@ class AggregationMultigrid {
   static constexpr std::size_t kCoarsestCells = 128;
 
   /// Builds the coarse levels for the lattice operator with diagonal `diag` (0 at fixed
-  /// voxels) and coupling c; `inv_diag` is 1/diag, 0 at fixed voxels. Both arrays must
-  /// stay unchanged and alive until the next setup. `couplings_key` names which voxels are
+  /// voxels) and coupling c; `inv_diag` is 1/diag, 0 at fixed voxels, and must stay
+  /// unchanged and alive until the next setup. `couplings_key` names which voxels are
   /// fixed (e.g. a fingerprint of the mask): while it, c and the lattice stay the same, the
   /// coarse couplings are kept and only the diagonals (uptake changes them) are rebuilt.
   /// Either way the levels come out the same, bit for bit.
@@ -70,7 +72,6 @@ class AggregationMultigrid {
 
   // Level 0 (the lattice), borrowed from the caller.
   const Lattice* lattice_ = nullptr;
-  const float* diag_ = nullptr;
   const float* inv_ = nullptr;
   float c_ = 0.0f;
   std::vector<float> a_, b_;  // level-0 sweep buffers

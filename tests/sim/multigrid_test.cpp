@@ -128,12 +128,14 @@ class ReferenceVCycle {
     const auto sweep = [&](const Eigen::VectorXd& v) {
       return Eigen::VectorXd(v + w * dinv.cwiseProduct(r - a * v));
     };
-    Eigen::VectorXd z = sweep(Eigen::VectorXd::Zero(d.size()));
-    z = sweep(z);
+    // One sweep before and after on the lattice, two on the coarse levels.
+    const int sweeps = l == 0 ? 1 : 2;
+    Eigen::VectorXd z = Eigen::VectorXd::Zero(d.size());
+    for (int k = 0; k < sweeps; ++k) z = sweep(z);
     const Sparse& p = prolong_[l];
     z += p * cycle(l + 1, p.transpose() * (r - a * z));
-    z = sweep(z);
-    return sweep(z);
+    for (int k = 0; k < sweeps; ++k) z = sweep(z);
+    return z;
   }
 
   std::vector<Sparse> ops_, prolong_;
