@@ -17,7 +17,7 @@
 /// after as before and a symmetric smoother it is a symmetric positive-definite linear
 /// operator, as conjugate gradients need. On the end-to-end case's oxygen problem (10^6 voxels,
 /// vessels every 10 voxels, 10^5 consuming cells) it cuts the warm-started iterations from
-/// about 45 (Jacobi) to 6 (docs/performance.md).
+/// about 45 (Jacobi) to 7 (docs/performance.md).
 ///
 /// Values are float, Galerkin sums double; every cell is computed from its own inputs in a
 /// fixed order and sums go by rows in order: results are identical for any thread count.
