@@ -248,7 +248,7 @@ SteadyResult SteadyState::solve(Field& field, const VoxelTerm* terms, std::size_
     rz = residual(field, terms, term_count, c, nullptr);
   }
   const bool multigrid = field.spec().steady_preconditioner == SteadyPreconditioner::Multigrid;
-  if (multigrid) {
+  if (multigrid && rz > tolerance * tolerance * b_norm2) {  // not when already converged
     if (z_.size() != lattice_.size()) z_.assign(lattice_.size(), 0.0f);
     multigrid_.setup(lattice_, diag_.data(), inv, static_cast<float>(c), mask_hash);
   }
