@@ -147,7 +147,7 @@ FieldBalance ImplicitLodSolver::step(Field& field, double dt_min) {
                               field.spec().fixed_value >= 0.0;
     const detail::SteadyResult res =
         steady_.solve(field, current_->terms.data(), current_->terms.size(), dt_min,
-                      field.spec().steady_tolerance, non_negative, current_->mask_hash);
+                      field.spec().steady_tolerance, non_negative);
     last_steady_iterations_ = res.iterations;
     return res.balance;
   }

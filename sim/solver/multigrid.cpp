@@ -15,12 +15,18 @@ namespace {
 constexpr float kOmega = 0.8f;
 constexpr float kKeep = 1.0f - kOmega;
 
+/// Adds the pairs of a fine row's values into the coarse row: coarse[X] += f[2X] + f[2X+1].
+void add_pairs(const float* fine, int fine_n, float* coarse) {
+  const int pairs = fine_n / 2;
+  for (int x = 0; x < pairs; ++x) coarse[x] += fine[2 * x] + fine[2 * x + 1];
+  if (fine_n % 2 != 0) coarse[pairs] += fine[fine_n - 1];
+}
+
 /// The lattice's couplings seen as a level: A_ij = -c between neighbouring unknowns.
 struct LatticeCouplings {
   int nx, ny, nz;
   const float* diag;
   float c;
-  float d(std::ptrdiff_t i) const { return diag[i]; }
   float w(std::ptrdiff_t i, std::ptrdiff_t j) const {
     return diag[i] > 0.0f && diag[j] > 0.0f ? c : 0.0f;
   }
@@ -32,13 +38,61 @@ struct LatticeCouplings {
 /// A coarse level's couplings, stored.
 template <class Level>
 struct StoredCouplings {
+  explicit StoredCouplings(const Level& level)
+      : nx(level.nx), ny(level.ny), nz(level.nz), lv(level) {}
   int nx, ny, nz;
   const Level& lv;
-  float d(std::ptrdiff_t i) const { return lv.d[static_cast<std::size_t>(i)]; }
   float wx(std::ptrdiff_t i) const { return lv.wx[static_cast<std::size_t>(i)]; }
   float wy(std::ptrdiff_t i) const { return lv.wy[static_cast<std::size_t>(i)]; }
   float wz(std::ptrdiff_t i) const { return lv.wz[static_cast<std::size_t>(i)]; }
 };
+
+/// Levels below an nx x ny x nz lattice: halving until at most kCoarsest cells remain (at
+/// least one level unless the lattice is a single voxel).
+std::size_t coarse_level_count(std::size_t nx, std::size_t ny, std::size_t nz,
+                               std::size_t coarsest) {
+  std::size_t count = 0;
+  while (nx * ny * nz > 1 && (count == 0 || nx * ny * nz > coarsest)) {
+    nx = (nx + 1) / 2;
+    ny = (ny + 1) / 2;
+    nz = (nz + 1) / 2;
+    ++count;
+  }
+  return count;
+}
+
+/// The offset in the next level of the row that holds the parent cells of row `row` of a
+/// level with `ny` rows per plane.
+template <class Level>
+std::ptrdiff_t parent_row(std::ptrdiff_t row, int ny, const Level& next) {
+  const auto y = static_cast<int>(row % ny);
+  const auto z = static_cast<int>(row / ny);
+  return (static_cast<std::ptrdiff_t>(z / 2) * next.ny + y / 2) * next.nx;
+}
+
+/// Restricts a level's residual to the next level, one coarse row at a time: each coarse
+/// cell sums its fine cells' residuals in a fixed order. residual(row, out) writes fine row
+/// `row`'s residual to out (scratch of the fine row's length, distinct per row).
+template <class Level, class Residual>
+void restrict_residual(int nx, int ny, int nz, float* scratch, Level& next, bool wide,
+                       Residual&& residual) {
+  const auto next_rows = static_cast<std::ptrdiff_t>(next.ny) * next.nz;
+#pragma omp parallel for schedule(static) if (wide)
+  for (std::ptrdiff_t crow = 0; crow < next_rows; ++crow) {
+    float* out = next.r.data() + crow * next.nx;
+    std::fill(out, out + next.nx, 0.0f);
+    const auto cy = static_cast<int>(crow % next.ny);
+    const auto cz = static_cast<int>(crow / next.ny);
+    for (int z = 2 * cz; z < std::min(2 * cz + 2, nz); ++z) {
+      for (int y = 2 * cy; y < std::min(2 * cy + 2, ny); ++y) {
+        const std::ptrdiff_t row = static_cast<std::ptrdiff_t>(z) * ny + y;
+        float* res = scratch + row * nx;
+        residual(row, res);
+        add_pairs(res, nx, out);
+      }
+    }
+  }
+}
 
 /// Calls visit(fine cell index) for the fine cells of coarse cell (cx, cy, cz), z-y-x.
 template <class Fine, class Visit>
@@ -268,13 +322,6 @@ REGENSIM_ISA_CLONES void first_residual_row(RowNeighbours inv_nb, const float* i
   put(n - 1, v(inv, r, n - 2));
 }
 
-/// Adds the pairs of a fine row's values into the coarse row: coarse[X] += f[2X] + f[2X+1].
-void add_pairs(const float* fine, int fine_n, float* coarse) {
-  const int pairs = fine_n / 2;
-  for (int x = 0; x < pairs; ++x) coarse[x] += fine[2 * x] + fine[2 * x + 1];
-  if (fine_n % 2 != 0) coarse[pairs] += fine[fine_n - 1];
-}
-
 /// out = w inv r + the coarse correction of each fine cell that carries an unknown: the
 /// first sweep's iterate, corrected.
 REGENSIM_ISA_CLONES void first_plus_correction(const float* __restrict coarse,
@@ -282,7 +329,7 @@ REGENSIM_ISA_CLONES void first_plus_correction(const float* __restrict coarse,
                                                const float* __restrict r, int fine_n,
                                                float* __restrict out) {
   const auto v = [&](int x, float e) {
-    return inv[x] > 0.0f ? (kOmega * inv[x]) * r[x] + e : (kOmega * inv[x]) * r[x];
+    return (kOmega * inv[x]) * r[x] + (inv[x] > 0.0f ? e : 0.0f);
   };
   const int pairs = fine_n / 2;
   for (int x = 0; x < pairs; ++x) {
@@ -307,47 +354,47 @@ REGENSIM_ISA_CLONES void add_correction(const float* __restrict coarse, const fl
 }  // namespace
 
 void AggregationMultigrid::setup(const Lattice& lattice, const float* diag, const float* inv_diag,
-                                 float c, std::uint64_t couplings_key) {
+                                 float c) {
   lattice_ = &lattice;
   inv_ = inv_diag;
   c_ = c;
   const std::size_t n = lattice.size();
-  if (a_.size() != n) {
-    a_.assign(n, 0.0f);
+  const auto rows = static_cast<std::size_t>(lattice.ny()) * lattice.nz();
+  if (b_.size() != n || row_sums_.size() != rows) {
     b_.assign(n, 0.0f);
-    row_sums_.assign(static_cast<std::size_t>(lattice.ny()) * lattice.nz(), 0.0);
+    row_sums_.assign(rows, 0.0);
+    zeros_.assign(static_cast<std::size_t>(lattice.nx()), 0.0f);
   }
-  std::size_t count = 0;
-  for (std::size_t nx = static_cast<std::size_t>(lattice.nx()),
-                   ny = static_cast<std::size_t>(lattice.ny()),
-                   nz = static_cast<std::size_t>(lattice.nz()), size = n;
-       size > 1 && (count == 0 || size > kCoarsestCells); ++count) {
-    nx = (nx + 1) / 2;
-    ny = (ny + 1) / 2;
-    nz = (nz + 1) / 2;
-    size = nx * ny * nz;
-  }
+  const std::size_t count = coarse_level_count(
+      static_cast<std::size_t>(lattice.nx()), static_cast<std::size_t>(lattice.ny()),
+      static_cast<std::size_t>(lattice.nz()), kCoarsestCells);
   if (count == 0) {
     levels_.clear();
     return;
   }
-  const LatticeCouplings fine{lattice.nx(), lattice.ny(), lattice.nz(), diag, c};
+  // Which voxels carry an unknown, against the last setup's: the coarse couplings depend on
+  // nothing else (and c), so they are kept while it is the same.
   const std::array<int, 3> dims = {lattice.nx(), lattice.ny(), lattice.nz()};
-  const bool same_couplings = has_couplings_ && couplings_key_ == couplings_key &&
-                              coupling_c_ == c && levels_.size() == count && coupling_dims_ == dims;
-  if (!same_couplings) {
+  bool same = levels_.size() == count && coupling_c_ == c && coupling_dims_ == dims &&
+              unknowns_.size() == n;
+  if (unknowns_.size() != n) unknowns_.assign(n, 0);
+  bool changed = false;
+  const auto voxels = static_cast<std::ptrdiff_t>(n);
+#pragma omp parallel for schedule(static) reduction(|| : changed)
+  for (std::ptrdiff_t i = 0; i < voxels; ++i) {
+    const std::uint8_t unknown = diag[i] > 0.0f ? 1 : 0;
+    changed = changed || unknown != unknowns_[static_cast<std::size_t>(i)];
+    unknowns_[static_cast<std::size_t>(i)] = unknown;
+  }
+  const LatticeCouplings fine{lattice.nx(), lattice.ny(), lattice.nz(), diag, c};
+  if (!same || changed) {
     levels_.resize(count);
     galerkin_couplings(fine, levels_[0]);
-    for (std::size_t l = 1; l < count; ++l) {
-      const Level& f = levels_[l - 1];
-      galerkin_couplings(StoredCouplings<Level>{f.nx, f.ny, f.nz, f}, levels_[l]);
-    }
-    has_couplings_ = true;
-    couplings_key_ = couplings_key;
+    for (std::size_t l = 1; l < count; ++l)
+      galerkin_couplings(StoredCouplings<Level>(levels_[l - 1]), levels_[l]);
     coupling_c_ = c;
     coupling_dims_ = dims;
   }
-  zeros_.assign(static_cast<std::size_t>(lattice.nx()), 0.0f);
   galerkin_diagonal(diag, lattice.nx(), lattice.ny(), lattice.nz(), levels_[0], zeros_.data());
   for (std::size_t l = 1; l < count; ++l) {
     const Level& f = levels_[l - 1];
@@ -403,48 +450,33 @@ void AggregationMultigrid::cycle(std::size_t l) {
   }
   Level& next = levels_[l + 1];
   const auto rows = static_cast<std::ptrdiff_t>(lv.ny) * lv.nz;
-  const std::vector<float> zeros(static_cast<std::size_t>(lv.nx), 0.0f);
+  const float* zeros = zeros_.data();  // as long as the lattice's rows, so any level's
   const bool wide = rows > 64;
   const auto sweep = [&](const float* v, float* out) {
 #pragma omp parallel for schedule(static) if (wide)
     for (std::ptrdiff_t row = 0; row < rows; ++row) {
       const std::ptrdiff_t base = row * lv.nx;
-      level_sweep_row(level_row(lv, v, row, zeros.data()), lv.r.data() + base, lv.nx, out + base);
+      level_sweep_row(level_row(lv, v, row, zeros), lv.r.data() + base, lv.nx, out + base);
     }
   };
 #pragma omp parallel for schedule(static) if (wide)
   for (std::ptrdiff_t row = 0; row < rows; ++row) {
     const std::ptrdiff_t base = row * lv.nx;
-    level_first_sweep_row(level_row(lv, lv.r.data(), row, zeros.data()),
-                          level_row(lv, lv.inv.data(), row, zeros.data()), lv.r.data() + base,
-                          lv.nx, lv.z.data() + base);
+    level_first_sweep_row(level_row(lv, lv.r.data(), row, zeros),
+                          level_row(lv, lv.inv.data(), row, zeros), lv.r.data() + base, lv.nx,
+                          lv.z.data() + base);
   }
-  // Restrict the residual, one coarse row at a time.
-  const auto next_rows = static_cast<std::ptrdiff_t>(next.ny) * next.nz;
-#pragma omp parallel for schedule(static) if (wide)
-  for (std::ptrdiff_t crow = 0; crow < next_rows; ++crow) {
-    float* out = next.r.data() + crow * next.nx;
-    std::fill(out, out + next.nx, 0.0f);
-    const auto cy = static_cast<int>(crow % next.ny);
-    const auto cz = static_cast<int>(crow / next.ny);
-    for (int z = 2 * cz; z < std::min(2 * cz + 2, lv.nz); ++z) {
-      for (int y = 2 * cy; y < std::min(2 * cy + 2, lv.ny); ++y) {
-        const std::ptrdiff_t row = static_cast<std::ptrdiff_t>(z) * lv.ny + y;
-        float* res = lv.t.data() + row * lv.nx;
-        level_residual_row(level_row(lv, lv.z.data(), row, zeros.data()), lv.r.data() + row * lv.nx,
-                           lv.nx, res);
-        add_pairs(res, lv.nx, out);
-      }
-    }
-  }
+  restrict_residual(lv.nx, lv.ny, lv.nz, lv.t.data(), next, wide,
+                    [&](std::ptrdiff_t row, float* res) {
+                      level_residual_row(level_row(lv, lv.z.data(), row, zeros),
+                                         lv.r.data() + row * lv.nx, lv.nx, res);
+                    });
   cycle(l + 1);
 #pragma omp parallel for schedule(static) if (wide)
   for (std::ptrdiff_t row = 0; row < rows; ++row) {
-    const auto y = static_cast<int>(row % lv.ny);
-    const auto z = static_cast<int>(row / lv.ny);
     const std::ptrdiff_t base = row * lv.nx;
-    const std::ptrdiff_t parent = (static_cast<std::ptrdiff_t>(z / 2) * next.ny + y / 2) * next.nx;
-    add_correction(next.z.data() + parent, lv.inv.data() + base, lv.nx, lv.z.data() + base);
+    add_correction(next.z.data() + parent_row(row, lv.ny, next), lv.inv.data() + base, lv.nx,
+                   lv.z.data() + base);
   }
   sweep(lv.z.data(), lv.t.data());
   sweep(lv.t.data(), lv.z.data());
@@ -454,8 +486,7 @@ double AggregationMultigrid::apply(const float* r, float* z) {
   const Lattice& lat = *lattice_;
   const int nx = lat.nx(), ny = lat.ny(), nz = lat.nz();
   const auto rows = static_cast<std::ptrdiff_t>(row_sums_.size());
-  const std::vector<float> zeros(static_cast<std::size_t>(nx), 0.0f);
-  float* a = a_.data();
+  const float* zeros = zeros_.data();
   float* b = b_.data();
   const float* inv = inv_;
   if (levels_.empty()) {  // a single voxel: M = A^-1
@@ -465,48 +496,31 @@ double AggregationMultigrid::apply(const float* r, float* z) {
       for (int x = 0; x < nx; ++x) z[base + x] = inv[base + x] * r[base + x];
       row_sums_[static_cast<std::size_t>(row)] = dot_row<false>(r + base, z + base, nullptr, nx);
     }
-  } else {
-    // On the lattice one sweep before and one after the coarse correction (two on the
-    // coarse levels): three passes over the lattice's arrays. The sweep from zero is
-    // v = w inv r; the restriction forms its residual directly.
-    Level& next = levels_[0];
-    const auto next_rows = static_cast<std::ptrdiff_t>(next.ny) * next.nz;
-#pragma omp parallel for schedule(static)
-    for (std::ptrdiff_t crow = 0; crow < next_rows; ++crow) {
-      float* out = next.r.data() + crow * next.nx;
-      std::fill(out, out + next.nx, 0.0f);
-      const auto cy = static_cast<int>(crow % next.ny);
-      const auto cz = static_cast<int>(crow / next.ny);
-      for (int zz = 2 * cz; zz < std::min(2 * cz + 2, nz); ++zz) {
-        for (int y = 2 * cy; y < std::min(2 * cy + 2, ny); ++y) {
-          const std::ptrdiff_t row = static_cast<std::ptrdiff_t>(zz) * ny + y;
-          const std::ptrdiff_t base = row * nx;
-          first_residual_row(neighbours(lat, inv, row, zeros.data()), inv + base,
-                             neighbours(lat, r, row, zeros.data()), r + base, c_, nx, a + base);
-          add_pairs(a + base, nx, out);
-        }
-      }
-    }
-    cycle(0);
-#pragma omp parallel for schedule(static)
-    for (std::ptrdiff_t row = 0; row < rows; ++row) {
-      const auto y = static_cast<int>(row % ny);
-      const auto zz = static_cast<int>(row / ny);
-      const std::ptrdiff_t base = row * nx;
-      const std::ptrdiff_t parent =
-          (static_cast<std::ptrdiff_t>(zz / 2) * next.ny + y / 2) * next.nx;
-      first_plus_correction(next.z.data() + parent, inv + base, r + base, nx, b + base);
-    }
-#pragma omp parallel for schedule(static)
-    for (std::ptrdiff_t row = 0; row < rows; ++row) {
-      const std::ptrdiff_t base = row * nx;
-      row_sums_[static_cast<std::size_t>(row)] = sweep_dot_row(
-          b + base, neighbours(lat, b, row, zeros.data()), inv + base, r + base, c_, nx, z + base);
-    }
+    return sum_in_order(row_sums_);
   }
-  double s = 0.0;
-  for (const double v : row_sums_) s += v;
-  return s;
+  // On the lattice one sweep before and one after the coarse correction (two on the
+  // coarse levels): three passes over the lattice's arrays. The sweep from zero is
+  // v = w inv r; the restriction forms its residual directly (into b, as scratch).
+  Level& next = levels_[0];
+  restrict_residual(nx, ny, nz, b, next, true, [&](std::ptrdiff_t row, float* res) {
+    const std::ptrdiff_t base = row * nx;
+    first_residual_row(neighbours(lat, inv, row, zeros), inv + base, neighbours(lat, r, row, zeros),
+                       r + base, c_, nx, res);
+  });
+  cycle(0);
+#pragma omp parallel for schedule(static)
+  for (std::ptrdiff_t row = 0; row < rows; ++row) {
+    const std::ptrdiff_t base = row * nx;
+    first_plus_correction(next.z.data() + parent_row(row, ny, next), inv + base, r + base, nx,
+                          b + base);
+  }
+#pragma omp parallel for schedule(static)
+  for (std::ptrdiff_t row = 0; row < rows; ++row) {
+    const std::ptrdiff_t base = row * nx;
+    row_sums_[static_cast<std::size_t>(row)] = sweep_dot_row(
+        b + base, neighbours(lat, b, row, zeros), inv + base, r + base, c_, nx, z + base);
+  }
+  return sum_in_order(row_sums_);
 }
 
 }  // namespace regensim::sim::detail

@@ -40,15 +40,13 @@ class AggregationMultigrid {
 
   /// Builds the coarse levels for the lattice operator with diagonal `diag` (0 at fixed
   /// voxels) and coupling c; `inv_diag` is 1/diag, 0 at fixed voxels, and must stay
-  /// unchanged and alive until the next setup. `couplings_key` names which voxels are
-  /// fixed (e.g. a fingerprint of the mask): while it, c and the lattice stay the same, the
-  /// coarse couplings are kept and only the diagonals (uptake changes them) are rebuilt.
-  /// Either way the levels come out the same, bit for bit.
-  void setup(const Lattice& lattice, const float* diag, const float* inv_diag, float c,
-             std::uint64_t couplings_key);
+  /// unchanged and alive until the next setup. While the voxels that carry an unknown, c
+  /// and the lattice stay the same, the coarse couplings are kept and only the diagonals
+  /// (uptake changes them) are rebuilt: the levels come out the same bits either way.
+  void setup(const Lattice& lattice, const float* diag, const float* inv_diag, float c);
 
-  /// z = M r: one V-cycle from zero; r must be 0 at fixed voxels, z is 0 there. Returns
-  /// Σ r·z, summed by rows in order.
+  /// z = M r: one V-cycle from zero; values of r at fixed voxels are ignored, z is 0
+  /// there. Returns Σ r·z over the unknowns, summed by rows in order.
   double apply(const float* r, float* z);
 
   /// Levels below the lattice's (0 before the first setup).
@@ -74,12 +72,11 @@ class AggregationMultigrid {
   const Lattice* lattice_ = nullptr;
   const float* inv_ = nullptr;
   float c_ = 0.0f;
-  std::vector<float> a_, b_;  // level-0 sweep buffers
+  std::vector<float> b_;      // the lattice's iterate (and the restriction's scratch)
   std::vector<float> zeros_;  // a row of zeros as long as the lattice's
   std::vector<double> row_sums_;
   std::vector<Level> levels_;
-  bool has_couplings_ = false;
-  std::uint64_t couplings_key_ = 0;
+  std::vector<std::uint8_t> unknowns_;  // 1 where diag > 0, as of the couplings
   float coupling_c_ = 0.0f;
   std::array<int, 3> coupling_dims_{};
   // The coarsest level's unknowns and their Cholesky factor.

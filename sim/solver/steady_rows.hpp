@@ -3,6 +3,7 @@
 /// multigrid.cpp): (A v)_i = diag_i v_i - c Σ_{inside neighbours j} v_j along one lattice
 /// row, with v zero at fixed voxels so that they drop out of the couplings.
 #include <cstddef>
+#include <vector>
 
 #include "sim/core/lattice.hpp"
 #include "sim/solver/thomas.hpp"
@@ -22,6 +23,13 @@ REGENSIM_KERNEL double dot_row(const float* __restrict a, const float* __restric
       return ab;
     }
   });
+}
+
+/// Σ of per-row sums, added in row order (the same for any thread count).
+inline double sum_in_order(const std::vector<double>& row_sums) {
+  double s = 0.0;
+  for (const double v : row_sums) s += v;
+  return s;
 }
 
 /// The row's neighbour rows in y and z, or `zeros` where the lattice ends (no coupling).

@@ -95,9 +95,7 @@ double SteadyState::masked_sum(const float* v, const std::uint8_t* mask) {
 }
 
 double SteadyState::sum_rows() const {
-  double s = 0.0;
-  for (const double v : row_sums_) s += v;
-  return s;
+  return sum_in_order(row_sums_);
 }
 
 void SteadyState::prepare(const Field& field, const VoxelTerm* terms, std::size_t term_count,
@@ -220,8 +218,7 @@ double SteadyState::residual(const Field& field, const VoxelTerm* terms, std::si
 }
 
 SteadyResult SteadyState::solve(Field& field, const VoxelTerm* terms, std::size_t term_count,
-                                double dt_min, double tolerance, bool non_negative_inputs,
-                                std::uint64_t mask_hash) {
+                                double dt_min, double tolerance, bool non_negative_inputs) {
   assert(field.spec().decay_per_min > 0.0);
   assert(tolerance > 0.0);
   const double h = lattice_.voxel_size_um();
@@ -247,13 +244,18 @@ SteadyResult SteadyState::solve(Field& field, const VoxelTerm* terms, std::size_
     }
     rz = residual(field, terms, term_count, c, nullptr);
   }
+  const double target = tolerance * tolerance * b_norm2;
   const bool multigrid = field.spec().steady_preconditioner == SteadyPreconditioner::Multigrid;
-  if (multigrid && rz > tolerance * tolerance * b_norm2) {  // not when already converged
+  if (multigrid && rz > target) {  // not when the warm start has converged already
     if (z_.size() != lattice_.size()) z_.assign(lattice_.size(), 0.0f);
-    multigrid_.setup(lattice_, diag_.data(), inv, static_cast<float>(c), mask_hash);
+    try {
+      multigrid_.setup(lattice_, diag_.data(), inv, static_cast<float>(c));
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error("field '" + field.name() + "': " + e.what() +
+                               "; use solver.steady_preconditioner = \"jacobi\"");
+    }
   }
   float* z = z_.data();
-  const double target = tolerance * tolerance * b_norm2;
   // rz is Σ r^2/diag, the stopping norm; with Jacobi it is also Σ r·z, which sets the
   // step lengths (rho with multigrid).
   for (int restart = 0; rz > target; ++restart) {

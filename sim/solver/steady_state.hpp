@@ -43,11 +43,10 @@ class SteadyState {
   /// Replaces the field's values by the steady state for `terms` (point terms summed per
   /// non-fixed voxel, voxel order). Requires decay > 0. With `non_negative_inputs`
   /// (secretion, face and fixed values all >= 0) negative values left within the
-  /// tolerance are set to 0. `mask_hash` fingerprints the field's fixed mask (the
-  /// multigrid keeps its coarse couplings while it is unchanged). Throws
-  /// std::runtime_error naming the field when the solve does not converge.
+  /// tolerance are set to 0. Throws std::runtime_error naming the field when the solve
+  /// does not converge.
   SteadyResult solve(Field& field, const VoxelTerm* terms, std::size_t term_count, double dt_min,
-                     double tolerance, bool non_negative_inputs, std::uint64_t mask_hash);
+                     double tolerance, bool non_negative_inputs);
 
  private:
   void prepare(const Field& field, const VoxelTerm* terms, std::size_t term_count, double c);
