@@ -96,6 +96,37 @@ REGENSIM_KERNEL double sum_of(const float* v, int n) {
   return sum8(n, [v](int i) { return static_cast<double>(v[i]); });
 }
 
+/// Largest r = dt*D/h^2 at which the explicit increment's interior is summed in float.
+/// Near a steady state F is a small difference of large fluxes; float rounding of the
+/// differences, times r, then shows in the balance identity (Σ F against the flows). Up
+/// to r = 1000 it stays within 4e-7 of the totals either way (the solves' float rounding
+/// dominates); at r = 1e4 float gives 5e-6, double 2e-7 (measured on the lattice of
+/// ImplicitLod.SteadyStateIsExactForAnyStep). Float needs no conversions and packs twice
+/// the values per vector: the factor fields' step is about 15 % faster.
+constexpr double kFloatIncrementMaxR = 1024.0;
+
+/// The explicit increment F = r Σ_neighbours (u_n - u) - k_dt u at x = 1 .. nx-2 of one
+/// row (the ends and faces are the caller's), in T arithmetic; returns whether any u < 0
+/// there. The neighbour rows read the row itself where there is no neighbour.
+template <class T>
+REGENSIM_KERNEL unsigned interior_increment(const float* __restrict o, const float* __restrict ym,
+                                            const float* __restrict yp, const float* __restrict zm,
+                                            const float* __restrict zp, int nx, double r,
+                                            double k_dt, float* __restrict f) {
+  const T rt = static_cast<T>(r);
+  const T kt = static_cast<T>(k_dt);
+  unsigned negative = 0;
+  for (int x = 1; x < nx - 1; ++x) {
+    const T c = o[x];
+    const T along = (static_cast<T>(o[x - 1]) - c) + (static_cast<T>(o[x + 1]) - c);
+    const T across = ((static_cast<T>(ym[x]) - c) + (static_cast<T>(yp[x]) - c)) +
+                     ((static_cast<T>(zm[x]) - c) + (static_cast<T>(zp[x]) - c));
+    f[x] = static_cast<float>(rt * (along + across) - kt * c);
+    negative |= o[x] < 0.0f ? 1u : 0u;
+  }
+  return negative;
+}
+
 bool is_fixed_face(const DouglasInput& in, Face f) {
   return in.faces[static_cast<std::size_t>(f)].kind == BoundaryKind::FixedValue;
 }
@@ -157,9 +188,8 @@ void DouglasPlanes::explicit_rows(const DouglasInput& in, std::ptrdiff_t first_r
     float* __restrict f = out + base;
     const std::uint8_t* m = in.mask != nullptr ? in.mask + base : nullptr;
     // Σ over neighbours of (u_n - u): a missing neighbour (no-flux side) reads the voxel
-    // itself, so its difference is zero; fixed-value faces are added below. Double
-    // arithmetic: near a steady state F is a small difference of large fluxes, and its
-    // float rounding would show in the balance at large r.
+    // itself, so its difference is zero; fixed-value faces are added below. The interior
+    // in float up to kFloatIncrementMaxR, the ends and faces in double.
     const float* __restrict ym = y > 0 ? o - nx : o;
     const float* __restrict yp = y < ny - 1 ? o + nx : o;
     const float* __restrict zm = three_d && z > 0 ? o - plane : o;
@@ -172,15 +202,10 @@ void DouglasPlanes::explicit_rows(const DouglasInput& in, std::ptrdiff_t first_r
       return ((static_cast<double>(ym[x]) - c) + (static_cast<double>(yp[x]) - c)) +
              ((static_cast<double>(zm[x]) - c) + (static_cast<double>(zp[x]) - c));
     };
-    unsigned negative = 0;
     double kept = sum_of(o, nx);
-    for (int x = 1; x < nx - 1; ++x) {
-      const double c = o[x];
-      const double along =
-          (static_cast<double>(o[x - 1]) - c) + (static_cast<double>(o[x + 1]) - c);
-      f[x] = static_cast<float>(r * (along + across(x, c)) - k_dt * c);
-      negative |= o[x] < 0.0f ? 1u : 0u;
-    }
+    unsigned negative = r <= kFloatIncrementMaxR
+                            ? interior_increment<float>(o, ym, yp, zm, zp, nx, r, k_dt, f)
+                            : interior_increment<double>(o, ym, yp, zm, zp, nx, r, k_dt, f);
     // The ends, and fixed-value faces: 2r (g - u) into each voxel on them.
     double boundary = 0.0;
     const auto end_value = [&](int x) {
