@@ -352,19 +352,17 @@ constexpr int kPrefetchAhead = 4;
 /// Copies `lanes` lanes of n rows, `stride` apart in memory, into a contiguous block, and
 /// their mask bytes when m is not null; returns whether any mask byte is set. Solving in
 /// the block avoids the cache-set conflicts of power-of-two strides (a z-line of a 128^3
-/// lattice steps 64 KiB). kPrefetch: rows far apart in memory (the z pass).
-template <bool kPrefetch>
+/// lattice steps 64 KiB), and the rows, far apart in memory, are prefetched. (The y factor
+/// solves in place: its rows are one x-row apart, and a gathered copy made it slower.)
 REGENSIM_KERNEL bool gather_block(const float* u, const std::uint8_t* m, std::ptrdiff_t stride,
                                   int lanes, int n, float* block, std::uint8_t* block_mask) {
   unsigned any = 0;
   for (int j = 0; j < n; ++j) {
-    if constexpr (kPrefetch) {
-      if (j + kPrefetchAhead < n) {
-        prefetch_lanes(u + (j + kPrefetchAhead) * stride, lanes, false);
-        if (m != nullptr) {
-          for (int l = 0; l < lanes; l += 64)
-            __builtin_prefetch(m + (j + kPrefetchAhead) * stride + l);
-        }
+    if (j + kPrefetchAhead < n) {
+      prefetch_lanes(u + (j + kPrefetchAhead) * stride, lanes, false);
+      if (m != nullptr) {
+        for (int l = 0; l < lanes; l += 64)
+          __builtin_prefetch(m + (j + kPrefetchAhead) * stride + l);
       }
     }
     const float* __restrict src = u + j * stride;
@@ -392,18 +390,11 @@ StageSums DouglasPlanes::y_block(const DouglasInput& in, std::ptrdiff_t unit, fl
   const int x0 = static_cast<int>(unit % cy) * kLanes;
   const int lanes = std::min(kLanes, nx - x0);
   const std::ptrdiff_t base = (unit / cy) * nx * ny + x0;
-  float* block = s.block.data();
-  const bool masked = gather_block<false>(out + base, in.mask != nullptr ? in.mask + base : nullptr,
-                                          nx, lanes, ny, block, s.block_mask.data());
-  const StageSums sums = solve_block<float>(block, masked ? s.block_mask.data() : nullptr, nullptr,
-                                            lanes, lanes, rows_[1], false, q_[1].data(),
-                                            w_[1].data(), s.w.data(), s.g.data(), s.acc.data());
-  for (int j = 0; j < ny; ++j) {
-    float* __restrict dst = out + base + static_cast<std::ptrdiff_t>(j) * nx;
-    const float* __restrict src = block + static_cast<std::ptrdiff_t>(j) * lanes;
-    for (int l = 0; l < lanes; ++l) dst[l] = src[l];
-  }
-  return sums;
+  float* u = out + base;
+  const std::uint8_t* m = in.mask != nullptr ? in.mask + base : nullptr;
+  const bool masked = m != nullptr && any_fixed(m, nx, lanes, ny);
+  return solve_block<float>(u, masked ? m : nullptr, nullptr, nx, lanes, rows_[1], false,
+                            q_[1].data(), w_[1].data(), s.w.data(), s.g.data(), s.acc.data());
 }
 
 DouglasPlanes::CommitSums DouglasPlanes::commit_block(const DouglasInput& in, const Rows& p,
@@ -411,8 +402,8 @@ DouglasPlanes::CommitSums DouglasPlanes::commit_block(const DouglasInput& in, co
                                                       std::ptrdiff_t base, std::ptrdiff_t stride,
                                                       int lanes, Scratch& s) const {
   float* block = s.block.data();
-  const bool masked = gather_block<true>(out + base, in.mask != nullptr ? in.mask + base : nullptr,
-                                         stride, lanes, p.n, block, s.block_mask.data());
+  const bool masked = gather_block(out + base, in.mask != nullptr ? in.mask + base : nullptr,
+                                   stride, lanes, p.n, block, s.block_mask.data());
   const std::uint8_t* block_mask = masked ? s.block_mask.data() : nullptr;
   CommitSums cs;
   cs.stage = solve_block<float>(block, block_mask, nullptr, lanes, lanes, p, false, q, w,
