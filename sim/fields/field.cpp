@@ -1,5 +1,6 @@
 #include "sim/fields/field.hpp"
 
+#include <algorithm>
 #include <numeric>
 
 namespace regensim::sim {
@@ -26,9 +27,30 @@ void Field::set_fixed_mask(const std::uint8_t* mask) {
 }
 
 double Field::total() const {
-  // Serial sum in index order: the result must not depend on the thread count, the
-  // SIMD width or the buffer's alignment.
-  return std::accumulate(values_.begin(), values_.end(), 0.0);
+  // Fixed chunks, each summed with eight interleaved partial sums, added in chunk order:
+  // the result depends on neither the thread count nor the SIMD width, and there is no
+  // serial chain of one dependent addition per voxel (the metrics sum every field at
+  // every metrics time; in index order that took 1 ms per 10^6 voxels, with the other
+  // threads waiting).
+  constexpr std::size_t kChunk = std::size_t{1} << 15;
+  const std::size_t n = values_.size();
+  const auto chunks = static_cast<std::ptrdiff_t>((n + kChunk - 1) / kChunk);
+  std::vector<double> sums(static_cast<std::size_t>(chunks));
+  const float* v = values_.data();
+#pragma omp parallel for schedule(static) if (chunks > 1)
+  for (std::ptrdiff_t c = 0; c < chunks; ++c) {
+    const std::size_t begin = static_cast<std::size_t>(c) * kChunk;
+    const std::size_t end = std::min(n, begin + kChunk);
+    double part[8] = {};
+    std::size_t i = begin;
+    for (; i + 8 <= end; i += 8) {
+      for (std::size_t k = 0; k < 8; ++k) part[k] += static_cast<double>(v[i + k]);
+    }
+    for (; i < end; ++i) part[0] += static_cast<double>(v[i]);
+    sums[static_cast<std::size_t>(c)] =
+        ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+  }
+  return std::accumulate(sums.begin(), sums.end(), 0.0);
 }
 
 }  // namespace regensim::sim

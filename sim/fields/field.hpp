@@ -90,7 +90,8 @@ class Field {
   std::vector<PointTerm>& point_terms() { return point_terms_; }
   const std::vector<PointTerm>& point_terms() const { return point_terms_; }
 
-  /// Σ c over all voxels, in double, fixed order.
+  /// Σ c over all voxels, in double, in an order fixed by the lattice size (the same for any
+  /// thread count). Parallel inside (OpenMP).
   double total() const;
   /// Mean concentration over all voxels.
   double mean() const { return total() / static_cast<double>(values_.size()); }
