@@ -350,6 +350,75 @@ TEST(ImplicitLod, GradedStartWhenTheForcingChanges) {
   EXPECT_TRUE(same()) << "mask changed in place";
 }
 
+/// The checkpoint's forcing fingerprint (checkpoint_version 1), restated: FNV-1a over
+/// 64-bit words; the terms off fixed voxels sorted by voxel, then secretion, then uptake,
+/// each as three words (voxel, secretion bits, uptake bits); then one word, the mask's own
+/// FNV-1a over a presence word (1 or 0) and the mask's bytes read as little-endian 8-byte
+/// words, the tail byte by byte.
+std::uint64_t checkpoint_fingerprint(const Field& f, std::size_t voxels) {
+  constexpr std::uint64_t kPrime = 1099511628211ull;
+  const auto add = [](std::uint64_t h, std::uint64_t w) { return (h ^ w) * kPrime; };
+  const std::uint8_t* mask = f.fixed_mask();
+  std::vector<PointTerm> terms;
+  for (const PointTerm& t : f.point_terms()) {
+    if (mask == nullptr || mask[t.voxel] == 0) terms.push_back(t);
+  }
+  std::sort(terms.begin(), terms.end(), [](const PointTerm& a, const PointTerm& b) {
+    if (a.voxel != b.voxel) return a.voxel < b.voxel;
+    if (a.secretion_per_min != b.secretion_per_min)
+      return a.secretion_per_min < b.secretion_per_min;
+    return a.uptake_per_min < b.uptake_per_min;
+  });
+  std::uint64_t h = 14695981039346656037ull;
+  for (const PointTerm& t : terms) {
+    h = add(h, t.voxel);
+    h = add(h, std::bit_cast<std::uint32_t>(t.secretion_per_min));
+    h = add(h, std::bit_cast<std::uint32_t>(t.uptake_per_min));
+  }
+  std::uint64_t m = add(14695981039346656037ull, mask != nullptr ? 1 : 0);
+  if (mask != nullptr) {
+    std::size_t i = 0;
+    for (; i + 8 <= voxels; i += 8) {
+      std::uint64_t word = 0;
+      for (int b = 7; b >= 0; --b) word = (word << 8) | mask[i + static_cast<std::size_t>(b)];
+      m = add(m, word);
+    }
+    for (; i < voxels; ++i) m = add(m, mask[i]);
+  }
+  return add(h, m);
+}
+
+TEST(ImplicitLod, CarriesTheCheckpointFormatsForcingFingerprint) {
+  // Checkpoints written by earlier builds must restart the same: the carried word is the
+  // fingerprint above, after a first step, after steps with the same, reordered and moved
+  // terms, with and without a fixed mask.
+  const Lattice lat(9, 7, 5, 10.0);  // 315 voxels: a byte-wise tail
+  const auto mask = random_mask(lat, 81, 6);
+  for (const bool masked : {false, true}) {
+    Field f(spec_with(100.0, 0.1), lat);
+    if (masked) f.set_fixed_mask(mask.data());
+    add_point_terms(f, lat, 82, 12);
+    ImplicitLodSolver solver(lat);
+    const auto carried = [&] {
+      for (const SolverWord& w : solver.carried_state()) {
+        if (w.name == "forcing/" + f.name()) return w.value;
+      }
+      ADD_FAILURE() << "no forcing word";
+      return std::uint64_t{0};
+    };
+    for (int step = 0; step < 4; ++step) {
+      if (step == 2) std::reverse(f.point_terms().begin(), f.point_terms().end());
+      if (step == 3) {
+        PointTerm& t = f.point_terms()[5];
+        t.voxel = static_cast<VoxelIndex>((t.voxel + 1) % lat.size());
+      }
+      solver.step(f, 1.0);
+      EXPECT_EQ(carried(), checkpoint_fingerprint(f, lat.size()))
+          << "masked " << masked << ", step " << step;
+    }
+  }
+}
+
 TEST(ImplicitLod, FieldsSharingAVoxelListStepAsAlone) {
   // The solver keeps the voxel order of the last field's terms for the next field with the
   // same voxel sequence. Each field must still step exactly as with a solver of its own:

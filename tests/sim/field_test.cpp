@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "sim/core/rng.hpp"
+#include "tests/solver_test_support.hpp"
 
 namespace regensim::sim {
 namespace {
@@ -29,9 +30,7 @@ TEST(Field, TotalIsAccurateAndTheSameForAnyThreadCount) {
   const KeyedRng rng(11, 3);
   for (const int nx : {1, 7, 64, 129, 1000}) {
     const Lattice lat(nx, 33, 5, 10.0);
-    FieldSpec spec;
-    spec.name = "f";
-    Field f(spec, lat);
+    Field f(spec_with(0.0, 0.0), lat);
     for (std::size_t i = 0; i < f.values().size(); ++i) {
       const double u = rng.uniform(0, i);
       f.values()[i] = static_cast<float>((u - 0.3) * std::pow(10.0, 6.0 * u - 2.0));
