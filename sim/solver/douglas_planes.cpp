@@ -412,18 +412,16 @@ DouglasPlanes::CommitSums DouglasPlanes::commit_block(const DouglasInput& in, co
   const bool masked = gather_block(out + base, in.mask != nullptr ? in.mask + base : nullptr,
                                    stride, lanes, p.n, block, s.block_mask.data());
   const std::uint8_t* block_mask = masked ? s.block_mask.data() : nullptr;
-  CommitSums cs;
-  cs.stage = solve_block<float>(block, block_mask, nullptr, lanes, lanes, p, false, q, w,
-                                s.w.data(), s.g.data(), s.acc.data());
-  // u + d (fixed voxels keep their value exactly).
+  // u + d written as the backward sweep finishes each row, from the last plane down, while
+  // the row is still in cache (fixed voxels keep their value exactly).
   unsigned negative = 0;
-  for (int j = 0; j < p.n; ++j) {
-    if (j + kPrefetchAhead < p.n) {
-      prefetch_lanes(in.u + base + (j + kPrefetchAhead) * stride, lanes, false);
-      prefetch_lanes(out + base + (j + kPrefetchAhead) * stride, lanes, true);
+  const auto commit_row = [&](int j, const float* d_row) __attribute__((always_inline)) {
+    if (j >= kPrefetchAhead) {
+      prefetch_lanes(in.u + base + (j - kPrefetchAhead) * stride, lanes, false);
+      prefetch_lanes(out + base + (j - kPrefetchAhead) * stride, lanes, true);
     }
     const float* __restrict u = in.u + base + j * stride;
-    const float* __restrict d = block + static_cast<std::ptrdiff_t>(j) * lanes;
+    const float* __restrict d = d_row;
     float* __restrict o = out + base + j * stride;
     for (int l = 0; l < lanes; ++l) {
       const float v = u[l] + d[l];
@@ -434,7 +432,10 @@ DouglasPlanes::CommitSums DouglasPlanes::commit_block(const DouglasInput& in, co
       for_each_fixed(block_mask + static_cast<std::ptrdiff_t>(j) * lanes, lanes,
                      [&](int l) { o[l] = u[l]; });
     }
-  }
+  };
+  CommitSums cs;
+  cs.stage = solve_block<float>(block, block_mask, nullptr, lanes, lanes, p, false, q, w,
+                                s.w.data(), s.g.data(), s.acc.data(), commit_row);
   cs.negative = negative != 0;
   return cs;
 }

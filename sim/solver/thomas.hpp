@@ -65,11 +65,18 @@ REGENSIM_KERNEL void factorise(const Rows& p, T* q, T* w) {
   }
 }
 
+/// What the solves below call with each row as it becomes final (j = n-1 down to 0): by
+/// default nothing; a caller can consume the row while it is in registers and cache.
+struct NoRowVisit {
+  template <class T>
+  void operator()(int, const T*) const {}
+};
+
 /// Solves `lanes` lines without fixed voxels or extra diagonal in place; q and w from
 /// factorise().
-template <class T>
+template <class T, class Visit = NoRowVisit>
 REGENSIM_KERNEL void solve_plain(T* u, std::ptrdiff_t stride, int lanes, const Rows& p, const T* q,
-                                 const T* w) {
+                                 const T* w, Visit&& visit = {}) {
   const int n = p.n;
   const T r = static_cast<T>(p.r);
   {
@@ -83,20 +90,22 @@ REGENSIM_KERNEL void solve_plain(T* u, std::ptrdiff_t stride, int lanes, const R
     const T add = static_cast<T>(p.add(j)), qj = q[j];
     for (int l = 0; l < lanes; ++l) row[l] = (row[l] + add + r * prev[l]) * qj;
   }
+  visit(n - 1, static_cast<const T*>(u + (n - 1) * stride));
   for (int j = n - 2; j >= 0; --j) {
     T* __restrict row = u + j * stride;
     const T* __restrict next = u + (j + 1) * stride;
     const T wj = w[j];
     for (int l = 0; l < lanes; ++l) row[l] += wj * next[l];
+    visit(j, static_cast<const T*>(row));
   }
 }
 
 /// As solve_plain for lines with fixed voxels (mask m, identity rows) and/or a per-voxel
 /// extra diagonal (ex), both in the layout of u: the factors differ per lane. w holds
 /// n*lanes and g lanes values of scratch.
-template <class T, bool kMask, bool kExtra>
+template <class T, bool kMask, bool kExtra, class Visit = NoRowVisit>
 REGENSIM_KERNEL void solve_general(T* u, const std::uint8_t* m, const T* ex, std::ptrdiff_t stride,
-                                   int lanes, const Rows& p, T* w, T* g_in) {
+                                   int lanes, const Rows& p, T* w, T* g_in, Visit&& visit = {}) {
   const int n = p.n;
   T* __restrict g = g_in;
   const auto fixed_at = [&](std::ptrdiff_t i) {
@@ -152,11 +161,13 @@ REGENSIM_KERNEL void solve_general(T* u, const std::uint8_t* m, const T* ex, std
       g[l] = e * inv;
     }
   }
+  visit(n - 1, static_cast<const T*>(u + (n - 1) * stride));
   for (int j = n - 2; j >= 0; --j) {
     T* __restrict row = u + j * stride;
     const T* __restrict next = row + stride;
     const T* __restrict wj = w + static_cast<std::ptrdiff_t>(j) * lanes;
     for (int l = 0; l < lanes; ++l) row[l] += wj[l] * next[l];
+    visit(j, static_cast<const T*>(row));
   }
 }
 
@@ -273,23 +284,24 @@ REGENSIM_KERNEL StageSums line_sums(const T* u, const std::uint8_t* m, std::ptrd
 
 /// Solves one block of lines in place (mask and extra may be null) and returns its sums.
 /// q and w: shared factors for the plain case; w_scratch (n*lanes), g and acc (lanes).
-template <class T>
+/// `visit` sees each row as it becomes final (see NoRowVisit).
+template <class T, class Visit = NoRowVisit>
 REGENSIM_KERNEL StageSums solve_block(T* u, const std::uint8_t* m, const T* ex,
                                       std::ptrdiff_t stride, int lanes, const Rows& p,
                                       bool want_kept, const T* q, const T* w, T* w_scratch, T* g,
-                                      double* acc) {
+                                      double* acc, Visit&& visit = {}) {
   if (m != nullptr) {
     if (ex != nullptr) {
-      solve_general<T, true, true>(u, m, ex, stride, lanes, p, w_scratch, g);
+      solve_general<T, true, true>(u, m, ex, stride, lanes, p, w_scratch, g, visit);
     } else {
-      solve_general<T, true, false>(u, m, ex, stride, lanes, p, w_scratch, g);
+      solve_general<T, true, false>(u, m, ex, stride, lanes, p, w_scratch, g, visit);
     }
     return line_sums<T, true>(u, m, stride, lanes, p, want_kept, acc);
   }
   if (ex != nullptr) {
-    solve_general<T, false, true>(u, m, ex, stride, lanes, p, w_scratch, g);
+    solve_general<T, false, true>(u, m, ex, stride, lanes, p, w_scratch, g, visit);
   } else {
-    solve_plain<T>(u, stride, lanes, p, q, w);
+    solve_plain<T>(u, stride, lanes, p, q, w, visit);
   }
   return line_sums<T, false>(u, m, stride, lanes, p, want_kept, acc);
 }
