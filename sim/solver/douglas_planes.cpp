@@ -98,11 +98,12 @@ REGENSIM_KERNEL double sum_of(const float* v, int n) {
 
 /// Largest r = dt*D/h^2 at which the explicit increment's interior is summed in float.
 /// Near a steady state F is a small difference of large fluxes; float rounding of the
-/// differences, times r, then shows in the balance identity (Σ F against the flows). Up
-/// to r = 1000 it stays within 4e-7 of the totals either way (the solves' float rounding
-/// dominates); at r = 1e4 float gives 5e-6, double 2e-7 (measured on the lattice of
-/// ImplicitLod.SteadyStateIsExactForAnyStep). Float needs no conversions and packs twice
-/// the values per vector: the factor fields' step is about 15 % faster.
+/// differences, times r, then shows in the balance identity (Σ F against the flows). Per
+/// step on the lattice of ImplicitLod.SteadyStateIsExactForAnyStep: float within 1.2e-7 of
+/// the totals up to r = 2000, double within 1e-6 there (the solves' float rounding
+/// dominates either way); at r = 1e4 float gives 4.6e-6, double 1.8e-7. Float needs no
+/// conversions and packs twice the values per vector: the factor fields' step is 15-19 %
+/// faster.
 constexpr double kFloatIncrementMaxR = 1024.0;
 
 /// The explicit increment F = r Σ_neighbours (u_n - u) - k_dt u at x = 1 .. nx-2 of one
