@@ -11,6 +11,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -391,13 +392,18 @@ std::uint64_t checkpoint_fingerprint(const Field& f, std::size_t voxels) {
 TEST(ImplicitLod, CarriesTheCheckpointFormatsForcingFingerprint) {
   // Checkpoints written by earlier builds must restart the same: the carried word is the
   // fingerprint above, after a first step, after steps with the same, reordered and moved
-  // terms, with and without a fixed mask.
+  // terms, with a term on a fixed voxel (left out), and after the mask changed in place
+  // (its fingerprint is recomputed only when a quick check notices), with and without a
+  // fixed mask.
   const Lattice lat(9, 7, 5, 10.0);  // 315 voxels: a byte-wise tail
-  const auto mask = random_mask(lat, 81, 6);
   for (const bool masked : {false, true}) {
+    auto mask = random_mask(lat, 81, 6);
     Field f(spec_with(100.0, 0.1), lat);
     if (masked) f.set_fixed_mask(mask.data());
     add_point_terms(f, lat, 82, 12);
+    const VoxelIndex fixed_voxel = lat.index(4, 3, 2);
+    mask[fixed_voxel] = 1;
+    f.point_terms().push_back({fixed_voxel, 3.0f, 0.25f});
     ImplicitLodSolver solver(lat);
     const auto carried = [&] {
       for (const SolverWord& w : solver.carried_state()) {
@@ -406,15 +412,29 @@ TEST(ImplicitLod, CarriesTheCheckpointFormatsForcingFingerprint) {
       ADD_FAILURE() << "no forcing word";
       return std::uint64_t{0};
     };
-    for (int step = 0; step < 4; ++step) {
+    std::uint64_t previous = 0;
+    for (int step = 0; step < 6; ++step) {
       if (step == 2) std::reverse(f.point_terms().begin(), f.point_terms().end());
       if (step == 3) {
         PointTerm& t = f.point_terms()[5];
         t.voxel = static_cast<VoxelIndex>((t.voxel + 1) % lat.size());
       }
+      if (step == 4) mask[lat.size() - 2] ^= 1;  // in place: the same pointer
       solver.step(f, 1.0);
-      EXPECT_EQ(carried(), checkpoint_fingerprint(f, lat.size()))
-          << "masked " << masked << ", step " << step;
+      const std::uint64_t expected = checkpoint_fingerprint(f, lat.size());
+      EXPECT_EQ(carried(), expected) << "masked " << masked << ", step " << step;
+      // The changes above do change the fingerprint (else this test could not tell).
+      if (step == 3 || (masked && step == 4)) {
+        EXPECT_NE(expected, previous) << "step " << step;
+      }
+      previous = expected;
+    }
+    if (masked) {
+      // The term on the fixed voxel is left out: listing it again at another value
+      // changes nothing.
+      f.point_terms().push_back({fixed_voxel, 7.0f, 0.0f});
+      solver.step(f, 1.0);
+      EXPECT_EQ(carried(), previous);
     }
   }
 }
