@@ -65,8 +65,11 @@ REGENSIM_KERNEL void factorise(const Rows& p, T* q, T* w) {
   }
 }
 
-/// What the solves below call with each row as it becomes final (j = n-1 down to 0): by
-/// default nothing; a caller can consume the row while it is in registers and cache.
+/// What the solves below call with each row as it becomes final (j = n-1 down to 0), once
+/// per row: by default nothing; a caller can consume the row while it is in cache. The
+/// solve still reads u, the mask, the extra diagonal and its scratch through restrict
+/// pointers, so a visitor must not write any of them (commit_block writes the output
+/// lattice, which is not the block being solved).
 struct NoRowVisit {
   template <class T>
   void operator()(int, const T*) const {}
