@@ -1,5 +1,7 @@
 #include "sim/fields/field.hpp"
 
+#include "sim/core/sum8.hpp"
+
 #include <algorithm>
 #include <numeric>
 
@@ -41,14 +43,9 @@ double Field::total() const {
   for (std::ptrdiff_t c = 0; c < chunks; ++c) {
     const std::size_t begin = static_cast<std::size_t>(c) * kChunk;
     const std::size_t end = std::min(n, begin + kChunk);
-    double part[8] = {};
-    std::size_t i = begin;
-    for (; i + 8 <= end; i += 8) {
-      for (std::size_t k = 0; k < 8; ++k) part[k] += static_cast<double>(v[i + k]);
-    }
-    for (; i < end; ++i) part[0] += static_cast<double>(v[i]);
-    sums[static_cast<std::size_t>(c)] =
-        ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+    const float* chunk = v + begin;
+    sums[static_cast<std::size_t>(c)] = sum8(
+        static_cast<int>(end - begin), [chunk](int i) { return static_cast<double>(chunk[i]); });
   }
   return std::accumulate(sums.begin(), sums.end(), 0.0);
 }

@@ -17,6 +17,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "sim/core/sum8.hpp"
+
 #define REGENSIM_KERNEL [[gnu::always_inline]] inline
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
     !defined(REGENSIM_NO_ISA_CLONES)
@@ -172,20 +174,6 @@ REGENSIM_KERNEL void solve_general(T* u, const std::uint8_t* m, const T* ex, std
     for (int l = 0; l < lanes; ++l) row[l] += wj[l] * next[l];
     visit(j, static_cast<const T*>(row));
   }
-}
-
-/// Σ term(i) for i in [0, n) in double with eight partial sums in a fixed order (partial k
-/// takes i = k mod 8, up to the last whole group of eight): vectorisable, and the same bits
-/// for any thread count and in every instruction-set clone that inlines it.
-template <class Term>
-REGENSIM_KERNEL double sum8(int n, Term&& term) {
-  double part[8] = {};
-  int i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (int k = 0; k < 8; ++k) part[k] += term(i + k);
-  }
-  for (; i < n; ++i) part[0] += term(i);
-  return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
 }
 
 /// Calls visit(i) for each i in [0, n) with m[i] != 0, skipping zero bytes a word at a
