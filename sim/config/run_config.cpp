@@ -60,6 +60,11 @@ SolverParams read_solver(ConfigTable& t) {
       t.get_choice("steady_preconditioner", {"jacobi", "multigrid"}, "jacobi");
   p.steady_preconditioner = preconditioner == "multigrid" ? SteadyPreconditioner::Multigrid
                                                           : SteadyPreconditioner::Jacobi;
+  p.exact_steps = t.get_bool("exact_steps", false);
+  if (p.exact_steps && p.method != SolverMethod::ImplicitLod) {
+    t.fail("exact_steps", "needs method = \"implicit_lod\" (the explicit reference solver "
+                          "has no exact step)");
+  }
   t.finish();
   return p;
 }
@@ -125,6 +130,7 @@ FieldSpec read_field(ConfigTable& t, const std::string& name, const SimulationPa
   f.quasi_steady = t.get_bool("quasi_steady", false);
   f.steady_tolerance = solver.steady_tolerance;
   f.steady_preconditioner = solver.steady_preconditioner;
+  f.exact_steps = solver.exact_steps;
   if (f.quasi_steady) {
     // Solved to its steady state once per cell step: no sub-steps to choose.
     if (t.has("max_step_min")) {

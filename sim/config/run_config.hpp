@@ -37,6 +37,7 @@ struct SolverParams {
   double max_step_min = 1.0;       // default sub-step limit for every field
   double steady_tolerance = 1e-5;  // relative residual of quasi-steady solves
   SteadyPreconditioner steady_preconditioner = SteadyPreconditioner::Jacobi;
+  bool exact_steps = false;  // FieldSpec::exact_steps for every field
 };
 
 /// The [mechanisms] switches (design.md). Each defaults to true.

@@ -47,6 +47,10 @@ struct FieldSpec {
   bool quasi_steady = false;
   double steady_tolerance = 1e-5;  // relative residual of the quasi-steady solve
   SteadyPreconditioner steady_preconditioner = SteadyPreconditioner::Jacobi;
+  /// Exact steps: while the field has no fixed voxels, only no-flux faces and no uptake,
+  /// each cell step is one exact cosine-transform step (spectral_step.hpp) instead of
+  /// Douglas sub-steps; otherwise the Douglas scheme as usual.
+  bool exact_steps = false;
 };
 
 /// Secretion and uptake by one agent (or any point source) in one voxel, constant over

@@ -116,8 +116,9 @@ void Simulation::step() {
   }
   auto& fields = world_->fields();
   for (std::size_t i = 0; i < fields.size(); ++i) {
-    // A quasi-steady field is solved once per cell step (the solver ignores the length).
-    const int n = fields[i].spec().quasi_steady
+    // A quasi-steady field is solved once per cell step (the solver ignores the length),
+    // and an exact step needs no sub-steps.
+    const int n = fields[i].spec().quasi_steady || solver_->steps_exactly(fields[i])
                       ? 1
                       : substep_count(ctx.dt_min, fields[i].spec().max_step_min);
     const double dt = ctx.dt_min / n;

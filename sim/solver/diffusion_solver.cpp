@@ -21,6 +21,10 @@ void DiffusionSolver::restore_carried_state(const std::vector<SolverWord>& words
   }
 }
 
+bool DiffusionSolver::steps_exactly(const Field&) const {
+  return false;
+}
+
 namespace {
 
 // The decay sum is split into at most kMaxDecayBlocks blocks whose size depends only on

@@ -44,6 +44,9 @@ class DiffusionSolver {
   /// moved: total(after) - total(before) == balance.net() up to float rounding. Parallel
   /// inside (OpenMP); results are identical for any thread count.
   virtual FieldBalance step(Field& field, double dt_min) = 0;
+  /// Whether the next step of `field` (with its current point terms) is exact in time, so
+  /// that one step per cell step loses nothing to sub-steps. Default: no.
+  virtual bool steps_exactly(const Field& field) const;
 };
 
 /// Creates a solver for fields on `lattice` (the lattice must outlive the solver).

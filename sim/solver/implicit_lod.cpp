@@ -130,6 +130,7 @@ ImplicitLodSolver::ImplicitLodSolver(const Lattice& lattice, bool graded_start)
     : lattice_(lattice),
       douglas_(lattice),
       steady_(lattice),
+      spectral_(lattice),
       next_(lattice.size(), 0.0f),
       axes_(lattice),
       graded_start_(graded_start) {}
@@ -152,6 +153,10 @@ FieldBalance ImplicitLodSolver::step(Field& field, double dt_min) {
     return res.balance;
   }
   if (r == 0.0 && field.spec().decay_per_min == 0.0 && current_->terms.empty()) return {};
+  if (steps_exactly(field)) {
+    return spectral_.step(field, current_->terms.data(), current_->terms.size(), dt_min,
+                          current_->non_negative, next_.data());
+  }
   const int levels = changed && graded_start_ ? ramp_levels(r) : 0;
   if (levels == 0) return substep(field, dt_min);
   // Graded start: dt/2^L, dt/2^L, dt/2^(L-1), ..., dt/2 (powers of two: exact sum dt).
@@ -162,6 +167,13 @@ FieldBalance ImplicitLodSolver::step(Field& field, double dt_min) {
     sub *= 2.0;
   }
   return b;
+}
+
+bool ImplicitLodSolver::steps_exactly(const Field& field) const {
+  if (!field.spec().exact_steps || !detail::SpectralStep::applies(field)) return false;
+  const auto& listed = field.point_terms();
+  return std::none_of(listed.begin(), listed.end(),
+                      [](const PointTerm& p) { return p.uptake_per_min != 0.0f; });
 }
 
 FieldBalance ImplicitLodSolver::substep(Field& field, double dt_min) {

@@ -40,6 +40,7 @@
 #include "sim/solver/diffusion_solver.hpp"
 #include "sim/solver/douglas_planes.hpp"
 #include "sim/solver/line_sweeps.hpp"
+#include "sim/solver/spectral_step.hpp"
 #include "sim/solver/steady_state.hpp"
 
 namespace regensim::sim {
@@ -58,6 +59,9 @@ class ImplicitLodSolver final : public DiffusionSolver {
   /// call for a field, when the OpenMP thread count grows and when a field has more point
   /// terms than any before.
   FieldBalance step(Field& field, double dt_min) override;
+  /// True for a field with FieldSpec::exact_steps whose fixed mask, faces and listed point
+  /// terms allow the exact step (spectral_step.hpp).
+  bool steps_exactly(const Field& field) const override;
 
   /// The forcing signature each field last saw ("forcing/<field>"), which decides whether
   /// its next step takes a graded start, and the fallback count.
@@ -66,6 +70,8 @@ class ImplicitLodSolver final : public DiffusionSolver {
 
   /// Sub-steps recomputed with the positive fallback scheme since construction.
   std::int64_t positivity_fallbacks() const { return fallbacks_; }
+  /// Σ of negative round-off set to zero by exact steps (spectral_step.hpp).
+  double exact_step_rounded_up() const { return spectral_.rounded_up(); }
   /// Conjugate-gradient iterations of the last quasi-steady solve.
   int last_steady_iterations() const { return last_steady_iterations_; }
 
@@ -111,6 +117,7 @@ class ImplicitLodSolver final : public DiffusionSolver {
   const Lattice& lattice_;
   detail::DouglasPlanes douglas_;
   detail::SteadyState steady_;
+  detail::SpectralStep spectral_;
   std::vector<float> next_;  // the Douglas step's result, swapped into the field
   // The positive fallback's buffers, allocated on its first use (it is rare).
   detail::AxisSolver axes_;
