@@ -1,4 +1,5 @@
 #include "sim/solver/spectral_step.hpp"
+#include "sim/solver/transpose.hpp"
 
 #include <omp.h>
 
@@ -91,17 +92,33 @@ double SpectralStep::run_unit(Op op, int axis, const Unit& w, float* u, const fl
   DctVec* w_re = sc.work.data();
   DctVec* w_im = w_re + n;
 
+  // (The lambdas are inlined so that each instruction-set clone has its own copy.)
   // Element i of line j is lane j % kL of set j / kL (re, im) at block position p(i):
   // slot(i) on the line side of a transform, i on its spectral side. Whole units of y- or
   // z-lines move 16 consecutive floats at a time; x-lines move row by row.
-  const auto floats = [](DctVec* v) { return reinterpret_cast<float*>(v); };
-  const auto gather = [&](const float* data, DctVec* re, DctVec* im, bool slotted) {
+  const auto floats = [](DctVec * v) __attribute__((always_inline)) {
+    return reinterpret_cast<float*>(v);
+  };
+  DctVec* tile = w_re;  // the transforms' work space, free while blocks move
+  const auto gather = [&](const float* data, DctVec* re, DctVec* im, bool slotted)
+      __attribute__((always_inline)) {
     if (w.line_stride == 1 && w.lines == kLines) {
       for (int i = 0; i < n; ++i) {
         const int p = slotted ? dct.slot(i) : i;
         const float* e = data + w.first + i * w.element_stride;
         std::memcpy(&re[p], e, sizeof(DctVec));
         std::memcpy(&im[p], e + kL, sizeof(DctVec));
+      }
+      return;
+    }
+    if (w.element_stride == 1) {  // x-lines: transpose 16 rows at a time
+      for (int set = 0; set < 2; ++set) {
+        DctVec* to = set == 0 ? re : im;
+        const int rows = std::clamp(w.lines - set * kL, 0, kL);
+        if (rows < kL) std::fill(tile, tile + n, DctVec{});
+        transpose(data + w.first + set * kL * w.line_stride, w.line_stride, rows, n, floats(tile),
+                  kL);
+        for (int i = 0; i < n; ++i) to[slotted ? dct.slot(i) : i] = tile[i];
       }
       return;
     }
@@ -115,13 +132,25 @@ double SpectralStep::run_unit(Op op, int axis, const Unit& w, float* u, const fl
       }
     }
   };
-  const auto scatter = [&](float* data, DctVec* re, DctVec* im, bool slotted) {
+  const auto scatter = [&](float* data, DctVec* re, DctVec* im, bool slotted)
+      __attribute__((always_inline)) {
     if (w.line_stride == 1 && w.lines == kLines) {
       for (int i = 0; i < n; ++i) {
         const int p = slotted ? dct.slot(i) : i;
         float* e = data + w.first + i * w.element_stride;
         std::memcpy(e, &re[p], sizeof(DctVec));
         std::memcpy(e + kL, &im[p], sizeof(DctVec));
+      }
+      return;
+    }
+    if (w.element_stride == 1) {
+      for (int set = 0; set < 2; ++set) {
+        const DctVec* from = set == 0 ? re : im;
+        const int rows = std::clamp(w.lines - set * kL, 0, kL);
+        if (rows == 0) continue;
+        for (int i = 0; i < n; ++i) tile[i] = from[slotted ? dct.slot(i) : i];
+        transpose(floats(tile), kL, n, rows, data + w.first + set * kL * w.line_stride,
+                  w.line_stride);
       }
       return;
     }
@@ -134,7 +163,7 @@ double SpectralStep::run_unit(Op op, int axis, const Unit& w, float* u, const fl
     }
   };
   // Negative round-off to zero (padding lanes are zero), returning the amount added.
-  const auto clamp_block = [&](DctVec* re, DctVec* im) {
+  const auto clamp_block = [&](DctVec * re, DctVec * im) __attribute__((always_inline)) {
     double added = 0.0;
     for (DctVec* v : {re, im}) {
       float* f = floats(v);
