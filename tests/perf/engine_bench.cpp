@@ -129,8 +129,9 @@ void add_vessel_fields(sim::World& world, int fields) {
 }
 
 /// `fields` secreted-factor-like fields (D = 1650 µm²/min, half-life 60 min) without fixed
-/// voxels, as the five factors of the end-to-end case: the solver's shared-factor path.
-void add_factor_fields(sim::World& world, int fields) {
+/// voxels, as the five factors of the end-to-end case: the solver's shared-factor path, or
+/// with `exact` its exact cosine-transform step, secreted on a tenth of the voxels.
+void add_factor_fields(sim::World& world, int fields, bool exact) {
   for (int f = 0; f < fields; ++f) {
     sim::FieldSpec spec;
     char name[16];
@@ -139,7 +140,13 @@ void add_factor_fields(sim::World& world, int fields) {
     spec.diffusion_um2_per_min = 1650.0;
     spec.decay_per_min = 0.01155;
     spec.initial_value = 1.0;
+    spec.exact_steps = exact;
     world.add_field(spec);
+    if (!exact) continue;
+    const auto size = static_cast<sim::VoxelIndex>(world.lattice().size());
+    for (sim::VoxelIndex v = 0; v < size; v += 10) {
+      world.fields().back().point_terms().push_back({v, 0.048f, 0.0f});
+    }
   }
 }
 
@@ -155,38 +162,42 @@ void place_agents(sim::World& world, std::size_t agents) {
 }
 
 /// Implicit solver sub-steps on `fields` oxygen-like fields with vessel-like fixed voxels
-/// (`factor` false) or secreted-factor-like fields without them (`factor` true).
+/// (`factor` false) or secreted-factor-like fields without them (`factor` true), 1 min
+/// each; with `exact`, exact steps of 30 min (one cell step).
 Row diffusion_case(int n, int nz, int fields, int threads, double triad_gbs, int steps,
-                   bool factor = false) {
+                   bool factor = false, bool exact = false) {
   omp_set_num_threads(threads);
   const double rss_before = resident_bytes();
   sim::World world(sim::Lattice(n, n, nz, 20.0), 1, 30.0);
   if (factor) {
-    add_factor_fields(world, fields);
+    add_factor_fields(world, fields, exact);
   } else {
     add_vessel_fields(world, fields);
   }
   auto solver = sim::make_solver(sim::SolverMethod::ImplicitLod, world.lattice());
-  for (auto& f : world.fields()) solver->step(f, 1.0);  // warm-up: scratch allocation
+  const double dt = exact ? 30.0 : 1.0;
+  for (auto& f : world.fields()) solver->step(f, dt);  // warm-up: scratch allocation
   // Best of three repetitions: this shared host's speed varies by 15% within minutes.
   double per_step = 1e300;
   for (int rep = 0; rep < 3; ++rep) {
     const auto t0 = Clock::now();
     for (int s = 0; s < steps; ++s) {
-      for (auto& f : world.fields()) solver->step(f, 1.0);
+      for (auto& f : world.fields()) solver->step(f, dt);
     }
     per_step = std::min(per_step, seconds_since(t0) / steps);
   }
   const double voxels = static_cast<double>(world.lattice().size());
   Row r;
-  r.name = factor ? "factor" : "diffusion";
+  r.name = exact ? "exact" : factor ? "factor" : "diffusion";
   r.grid = std::to_string(n) + "x" + std::to_string(n) + "x" + std::to_string(nz);
   r.fields = fields;
   r.threads = threads;
   r.ms_per_step = per_step * 1e3;
   r.updates_per_s = voxels * fields / per_step;
-  // Bound: three sweeps, each reading and writing every value once (24 bytes per update).
-  r.bound_fraction = r.updates_per_s / (triad_gbs * 1e9 / 24.0);
+  // Bound: three sweeps, each reading and writing every value once (24 bytes per update);
+  // the exact step's passes move 64 bytes (u read and written in five passes, the source
+  // written, transformed in two and read in the third).
+  r.bound_fraction = r.updates_per_s / (triad_gbs * 1e9 / (exact ? 64.0 : 24.0));
   r.rss_mib = resident_bytes() / 1048576.0;
   // Measured: fields, occupancy index, vessel layer and the solver's scratch.
   r.bytes_per_voxel = (resident_bytes() - rss_before) / voxels;
@@ -364,7 +375,8 @@ int main(int argc, char** argv) {
     triad.push_back(triad_gbytes_per_s(t));
     std::printf("# STREAM triad, %d thread(s): %.1f GB/s\n", t, triad.back());
   }
-  std::printf("# of bound: updates/s over triad bandwidth / 24 B (3 sweeps x read+write 4 B)\n");
+  std::printf("# of bound: updates/s over triad bandwidth / 24 B (3 sweeps x read+write 4 B); "
+              "exact: / 64 B (its passes)\n");
   print_header();
 
   const std::vector<int> grids = quick ? std::vector<int>{64} : std::vector<int>{128, 256};
@@ -380,6 +392,8 @@ int main(int argc, char** argv) {
     // Secreted factors (no fixed voxels): the path that takes most of a scenario's time.
     const int n = quick ? 64 : 128;
     print(diffusion_case(n, n, 6, thread_counts[ti], triad[ti], 10, true));
+    // The same fields with one exact step per 30-minute cell step (solver.exact_steps).
+    print(diffusion_case(n, n, 6, thread_counts[ti], triad[ti], 3, true, true));
   }
   if (factor_only) return 0;
   std::vector<AgentPhases> phases(thread_counts.size());
