@@ -44,6 +44,20 @@ TEST(Determinism, OneAndTwoThreadsGiveIdenticalDatasets) {
     ASSERT_EQ(m.status, 0) << m.err;
   }
 
+  // The exact cosine-transform steps of VEGF (secretion only; its x_low face made
+  // no-flux so that it qualifies), against the same field by Douglas sub-steps.
+  const std::vector<std::string> no_flux = {"--set", "fields.vegf.boundary.x_low=no_flux"};
+  for (const char* threads : {"1", "2"}) {
+    std::vector<std::string> args = {"--threads", threads, "--set", "solver.exact_steps=true"};
+    args.insert(args.end(), no_flux.begin(), no_flux.end());
+    const auto e = run_as(std::string("exact") + threads + ".h5", args);
+    ASSERT_EQ(e.status, 0) << e.err;
+  }
+  std::vector<std::string> douglas_args = {"--threads", "2"};
+  douglas_args.insert(douglas_args.end(), no_flux.begin(), no_flux.end());
+  const auto d = run_as("douglas.h5", douglas_args);
+  ASSERT_EQ(d.status, 0) << d.err;
+
   const auto one = testing::read_all_datasets(dir.file("t1.h5"));
   const auto two = testing::read_all_datasets(dir.file("t2.h5"));
   ASSERT_GT(one.size(), 20u) << "expected fields, tissue, agents and metrics datasets";
@@ -71,6 +85,18 @@ TEST(Determinism, OneAndTwoThreadsGiveIdenticalDatasets) {
   }
   EXPECT_FALSE(multigrid1.at("/fields/oxygen") == steady1.at("/fields/oxygen"))
       << "the multigrid-preconditioned solve took other iterates";
+  const auto exact1 = testing::read_all_datasets(dir.file("exact1.h5"));
+  const auto exact2 = testing::read_all_datasets(dir.file("exact2.h5"));
+  ASSERT_EQ(exact1.size(), exact2.size());
+  for (const auto& [path, bytes] : exact1) {
+    ASSERT_TRUE(exact2.count(path)) << path;
+    EXPECT_TRUE(bytes == exact2.at(path)) << path << " differs between 1 and 2 threads (exact)";
+  }
+  const auto douglas = testing::read_all_datasets(dir.file("douglas.h5"));
+  EXPECT_FALSE(exact1.at("/fields/vegf") == douglas.at("/fields/vegf"))
+      << "the exact-step run solved VEGF as the Douglas run did";
+  EXPECT_TRUE(exact1.at("/fields/oxygen") == douglas.at("/fields/oxygen"))
+      << "oxygen (fixed vessels, uptake) should keep its Douglas steps";
   // The comparison has teeth: another seed moves the cells and so the fields.
   const auto other = testing::read_all_datasets(dir.file("seed.h5"));
   EXPECT_FALSE(other.at("/fields/oxygen") == one.at("/fields/oxygen"));
