@@ -287,19 +287,29 @@ FieldBalance SpectralStep::step(Field& field, const VoxelTerm* terms, std::size_
     b.decayed = lost * before + (dt_min - lost / k) * secretion;
   }
 
-  const float* s = nullptr;
-  if (count > 0) {
-    std::fill(source, source + lattice_.size(), 0.0f);
-    for (std::size_t i = 0; i < count; ++i) {
-      source[terms[i].voxel] = static_cast<float>(terms[i].secretion_per_min);
+  // The source grid and the sign check, in parallel (serial, they left the other thread
+  // waiting); the summed terms have one entry per voxel, so the scatter has no conflicts.
+  const auto voxels = static_cast<std::ptrdiff_t>(lattice_.size());
+  const auto term_count = static_cast<std::ptrdiff_t>(count);
+  const float* values = field.values().data();
+  bool negative = false;
+#pragma omp parallel
+  {
+    if (count > 0) {
+#pragma omp for schedule(static)
+      for (std::ptrdiff_t i = 0; i < voxels; ++i) source[i] = 0.0f;
+#pragma omp for schedule(static)
+      for (std::ptrdiff_t t = 0; t < term_count; ++t) {
+        source[terms[t].voxel] = static_cast<float>(terms[t].secretion_per_min);
+      }
     }
-    s = source;
+    if (non_negative) {
+#pragma omp for schedule(static) reduction(|| : negative)
+      for (std::ptrdiff_t i = 0; i < voxels; ++i) negative = negative || values[i] < 0.0f;
+    }
   }
-  bool inputs_non_negative = non_negative;
-  if (inputs_non_negative) {
-    inputs_non_negative = std::none_of(field.values().begin(), field.values().end(),
-                                       [](float v) { return v < 0.0f; });
-  }
+  const float* s = count > 0 ? source : nullptr;
+  const bool inputs_non_negative = non_negative && !negative;
 
   Update up;
   up.dt = dt_min;
