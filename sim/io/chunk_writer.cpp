@@ -1,9 +1,10 @@
 #include "sim/io/chunk_writer.hpp"
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -24,7 +25,7 @@ struct ChunkTask {
 /// Gathers, shuffles and compresses one chunk of `row` into task.bytes.
 void encode(const SnapshotRow& row, const std::array<hsize_t, 4>& chunk,
             const std::array<hsize_t, 3>& dims, ChunkTask& task, std::vector<unsigned char>& raw,
-            std::vector<unsigned char>& shuffled) {
+            std::vector<unsigned char>& shuffled, libdeflate_compressor* compressor) {
   const std::size_t s = row.element_size;
   const hsize_t cz = chunk[1], cy = chunk[2], nx = dims[2];
   const std::size_t elements = static_cast<std::size_t>(cz * cy * nx);
@@ -49,11 +50,11 @@ void encode(const SnapshotRow& row, const std::array<hsize_t, 4>& chunk,
     }
     input = shuffled.data();
   }
-  uLongf size = compressBound(static_cast<uLong>(bytes));
-  task.bytes.resize(size);
-  const int status = compress2(task.bytes.data(), &size, input, static_cast<uLong>(bytes),
-                               static_cast<int>(kDeflateLevel));
-  if (status != Z_OK) {
+  // A zlib stream (what HDF5's deflate filter reads); its bound fits stored blocks too.
+  task.bytes.resize(libdeflate_zlib_compress_bound(compressor, bytes));
+  const std::size_t size =
+      libdeflate_zlib_compress(compressor, input, bytes, task.bytes.data(), task.bytes.size());
+  if (size == 0) {
     task.failed = true;
     return;
   }
@@ -115,15 +116,21 @@ void append_snapshot_rows(std::span<const SnapshotRow> rows, const std::array<hs
 #pragma omp parallel
   {
     std::vector<unsigned char> raw, shuffled;  // per thread
+    const std::unique_ptr<libdeflate_compressor, decltype(&libdeflate_free_compressor)> compressor(
+        libdeflate_alloc_compressor(static_cast<int>(kDeflateLevel)), libdeflate_free_compressor);
 #pragma omp for schedule(dynamic)
     for (std::ptrdiff_t t = 0; t < n; ++t) {
       ChunkTask& task = tasks[static_cast<std::size_t>(t)];
-      encode(rows[task.row], chunks[task.row], dims, task, raw, shuffled);
+      if (compressor == nullptr) {
+        task.failed = true;
+        continue;
+      }
+      encode(rows[task.row], chunks[task.row], dims, task, raw, shuffled, compressor.get());
     }
   }
   for (const ChunkTask& task : tasks) {
     const SnapshotRow& row = rows[task.row];
-    if (task.failed) throw IoError(row.where + ": zlib could not compress a chunk");
+    if (task.failed) throw IoError(row.where + ": libdeflate could not compress a chunk");
     const hsize_t offset[4] = {row_index[task.row], task.z0, task.y0, 0};
     check(H5Dwrite_chunk(row.dataset, H5P_DEFAULT, 0, offset, task.bytes.size(), task.bytes.data()),
           row.where, "cannot write chunk");

@@ -6,9 +6,11 @@
 /// Each dataset is (T, nz, ny, nx) with chunks (1, cz, cy, nx) and the filters shuffle
 /// then deflate level 1 (h5::create_extendible with compress = true). Every chunk of the
 /// new row is gathered (an edge chunk padded with the fill value 0), byte-shuffled and
-/// compressed with zlib in an OpenMP loop over all chunks of all datasets, then written
-/// in order with H5Dwrite_chunk: the same bytes HDF5's own filters store (also where
-/// deflate makes a chunk larger), so readers see an ordinary compressed dataset.
+/// compressed with libdeflate in an OpenMP loop over all chunks of all datasets, then
+/// written in order with H5Dwrite_chunk. libdeflate writes standard zlib streams (about
+/// twice as fast as zlib at level 1 and 2-3 % smaller on shuffled fields; other bytes
+/// than zlib's), so HDF5's deflate filter reads them: readers see an ordinary compressed
+/// dataset. A chunk deflate makes larger is kept, as HDF5's filter does.
 #include <hdf5.h>
 
 #include <array>
