@@ -164,16 +164,18 @@ double SpectralStep::run_unit(Op op, int axis, const Unit& w, float* u, const fl
   };
   // Negative round-off to zero (padding lanes are zero), returning the amount added.
   const auto clamp_block = [&](DctVec * re, DctVec * im) __attribute__((always_inline)) {
-    double added = 0.0;
+    // Lane-wise partial sums (a single float chain would serialise the loop), added in
+    // lane order: the same bits for any thread count and instruction set.
+    DctVec part = {};
     for (DctVec* v : {re, im}) {
-      float* f = floats(v);
-      float part = 0.0f;
-      for (int e = 0; e < n * kL; ++e) {
-        part += std::min(f[e], 0.0f);
-        f[e] = std::max(f[e], 0.0f);
+      for (int e = 0; e < n; ++e) {
+        const DctVec below = v[e] < 0.0f ? v[e] : DctVec{};
+        part += below;
+        v[e] -= below;
       }
-      added -= part;
     }
+    double added = 0.0;
+    for (int l = 0; l < kL; ++l) added -= static_cast<double>(part[l]);
     return added;
   };
 
@@ -292,7 +294,7 @@ FieldBalance SpectralStep::step(Field& field, const VoxelTerm* terms, std::size_
   const auto voxels = static_cast<std::ptrdiff_t>(lattice_.size());
   const auto term_count = static_cast<std::ptrdiff_t>(count);
   const float* values = field.values().data();
-  bool negative = false;
+  unsigned negative = 0;
 #pragma omp parallel
   {
     if (count > 0) {
@@ -304,12 +306,12 @@ FieldBalance SpectralStep::step(Field& field, const VoxelTerm* terms, std::size_
       }
     }
     if (non_negative) {
-#pragma omp for schedule(static) reduction(|| : negative)
-      for (std::ptrdiff_t i = 0; i < voxels; ++i) negative = negative || values[i] < 0.0f;
+#pragma omp for schedule(static) reduction(| : negative)
+      for (std::ptrdiff_t i = 0; i < voxels; ++i) negative |= values[i] < 0.0f ? 1u : 0u;
     }
   }
   const float* s = count > 0 ? source : nullptr;
-  const bool inputs_non_negative = non_negative && !negative;
+  const bool inputs_non_negative = non_negative && negative == 0;
 
   Update up;
   up.dt = dt_min;
