@@ -102,13 +102,19 @@ class ImplicitLodSolver final : public DiffusionSolver {
     bool has_mask_quick = false;
     std::vector<Term> terms;
     std::uint64_t term_hash = 0;  // FNV-1a state after the terms (the signature's start)
+    bool hashed = false;          // term_hash was computed (exact steps skip it)
     bool non_negative = true;
   };
 
+  /// The signature recorded for a step taken exactly: never a Douglas signature in
+  /// practice (FNV-1a would have to hit zero), so the next Douglas step starts graded.
+  static constexpr std::uint64_t kExactStepSignature = 0;
   /// Sums the field's point terms per non-fixed voxel (cached while the list and the mask
-  /// are unchanged), makes them current and returns the forcing's signature.
-  std::uint64_t collect_terms(const Field& field);
-  void sum_terms(const Field& field, FieldTerms& cache);
+  /// are unchanged), makes them current and returns the forcing's signature; with
+  /// `want_signature` false (an exact step) it skips the signature and returns
+  /// kExactStepSignature.
+  std::uint64_t collect_terms(const Field& field, bool want_signature);
+  void sum_terms(const Field& field, FieldTerms& cache, bool hash);
   bool forcing_changed(const std::string& name, std::uint64_t signature);
   FieldBalance substep(Field& field, double dt_min);
   FieldBalance fallback(Field& field, double dt_min);

@@ -189,6 +189,44 @@ TEST(SpectralStep, IsTheSameForAnyThreadCountAndSetsOnlyRoundOffToZero) {
   EXPECT_EQ(rounded[0], rounded[1]);
 }
 
+TEST(SpectralStep, AnExactStepMakesTheNextDouglasStepStartGraded) {
+  // Douglas with forcing L (uptake), an exact step (secretion only), then L again: the
+  // exact step records no signature of its own forcing but a marker, so the last step
+  // starts graded, as a fresh solver's first step does from the same values.
+  const Lattice lat(12, 10, 8, 20.0);
+  const std::vector<PointTerm> with_uptake = {{5, 1.0f, 0.3f}, {400, 2.0f, 0.0f}};
+  const std::vector<PointTerm> secreting = {{5, 1.0f, 0.0f}, {400, 2.0f, 0.0f}};
+  Field f(exact_spec(1650.0, 0.0116), lat);
+  ImplicitLodSolver solver(lat);
+  f.point_terms() = with_uptake;
+  solver.step(f, 30.0);
+  const auto signature = [&] {
+    for (const SolverWord& w : solver.carried_state()) {
+      if (w.name == "forcing/c") return w.value;
+    }
+    ADD_FAILURE() << "no forcing word";
+    return std::uint64_t{1};
+  };
+  const std::uint64_t douglas = signature();
+  EXPECT_NE(douglas, 0u);
+  f.point_terms() = secreting;
+  ASSERT_TRUE(solver.steps_exactly(f));
+  solver.step(f, 30.0);
+  EXPECT_EQ(signature(), 0u) << "an exact step records the marker";
+
+  Field fresh_field(exact_spec(1650.0, 0.0116), lat);
+  fresh_field.values() = f.values();
+  f.point_terms() = with_uptake;
+  fresh_field.point_terms() = with_uptake;
+  solver.step(f, 30.0);
+  EXPECT_EQ(signature(), douglas);
+  ImplicitLodSolver fresh(lat);
+  fresh.step(fresh_field, 30.0);
+  EXPECT_EQ(std::memcmp(f.values().data(), fresh_field.values().data(),
+                        f.values().size() * sizeof(float)),
+            0);
+}
+
 TEST(SpectralStep, AppliesOnlyWhereTheCosineBasisDiagonalises) {
   const Lattice lat(8, 8, 8, 10.0);
   ImplicitLodSolver solver(lat);
