@@ -10,7 +10,8 @@
 /// With S constant over the step (the point terms are), each mode moves exactly:
 ///   û ← e^{-λ dt} û + (1 - e^{-λ dt}) / λ · Ŝ          (dt · Ŝ where λ = 0)
 /// so one step of any length has only the float rounding of the transforms as error: no
-/// sub-steps, no graded start. The mode factors are formed in double.
+/// sub-steps, no graded start. e^{-λ dt} and 1 - e^{-λ dt} are formed in double, the
+/// update in float.
 ///
 /// Passes over the lattice: the forward transform of u and S along every axis but the
 /// last, then along the last axis forward, the mode update and back in one pass, then the
