@@ -63,15 +63,23 @@ class LineDct {
 
   /// Unnormalised DCT-II of both line sets, in place; `work_re`, `work_im` hold n vectors.
   REGENSIM_KERNEL void forward(DctVec* re, DctVec* im, DctVec* work_re, DctVec* work_im) const {
+    // With an odd number of stages the FFT ends in the work space, and the split below
+    // reads it from there (no copy back).
     fft(re, im, work_re, work_im);
+    const bool in_work = stages_.size() % 2 == 1;
+    const DctVec* z_re = in_work ? work_re : re;
+    const DctVec* z_im = in_work ? work_im : im;
     // Split the packed spectra and rotate: for the pair k, n - k (h = cos/2, s = sin/2 of
-    // πk/(2n)), X_k = h (Z_k + Z_{n-k})_re + s (Z_k - Z_{n-k})_im and so on.
+    // πk/(2n)), X_k = h (Z_k + Z_{n-k})_re + s (Z_k - Z_{n-k})_im and so on. Each pair is
+    // read before it is written, so this works in place too.
     const int n = n_;
+    re[0] = z_re[0];
+    im[0] = z_im[0];
     for (int k = 1; 2 * k < n; ++k) {
       const float hc = half_cos_[static_cast<std::size_t>(k)];
       const float hs = half_sin_[static_cast<std::size_t>(k)];
-      const DctVec sr = re[k] + re[n - k], dr = re[k] - re[n - k];
-      const DctVec si = im[k] + im[n - k], di = im[k] - im[n - k];
+      const DctVec sr = z_re[k] + z_re[n - k], dr = z_re[k] - z_re[n - k];
+      const DctVec si = z_im[k] + z_im[n - k], di = z_im[k] - z_im[n - k];
       re[k] = hc * sr + hs * di;
       im[k] = hc * si - hs * dr;
       re[n - k] = hs * sr - hc * di;
@@ -79,31 +87,39 @@ class LineDct {
     }
     if (n % 2 == 0 && n > 1) {
       const float c = 2.0f * half_cos_[static_cast<std::size_t>(n / 2)];
-      re[n / 2] = c * re[n / 2];
-      im[n / 2] = c * im[n / 2];
+      re[n / 2] = c * z_re[n / 2];
+      im[n / 2] = c * z_im[n / 2];
     }
   }
 
   /// n times the inverse of forward(), in place; `work_re`, `work_im` hold n vectors.
   REGENSIM_KERNEL void inverse(DctVec* re, DctVec* im, DctVec* work_re, DctVec* work_im) const {
     // Rebuild the packed spectrum Z_k = V_k + i W_k with V_k = e^{iπk/(2n)} (X_k - i X_{n-k}),
-    // X_n = 0, from both line sets, then z = conj(FFT(conj Z)) with re and im swapped.
+    // X_n = 0, from both line sets, then z = conj(FFT(conj Z)) with re and im swapped. With
+    // an odd number of stages Z is built in the work space, so the FFT ends in re, im.
+    const bool to_work = stages_.size() % 2 == 1;
+    DctVec* z_re = to_work ? work_re : re;
+    DctVec* z_im = to_work ? work_im : im;
     const int n = n_;
+    z_re[0] = re[0];
+    z_im[0] = im[0];
     for (int k = 1; 2 * k < n; ++k) {
       const float c = 2.0f * half_cos_[static_cast<std::size_t>(k)];
       const float s = 2.0f * half_sin_[static_cast<std::size_t>(k)];
       const DctVec a = re[k], a_mirror = re[n - k], b = im[k], b_mirror = im[n - k];
-      re[k] = c * a + s * a_mirror - s * b + c * b_mirror;
-      im[k] = s * a - c * a_mirror + c * b + s * b_mirror;
-      re[n - k] = s * a_mirror + c * a - c * b_mirror + s * b;
-      im[n - k] = c * a_mirror - s * a + s * b_mirror + c * b;
+      z_re[k] = c * a + s * a_mirror - s * b + c * b_mirror;
+      z_im[k] = s * a - c * a_mirror + c * b + s * b_mirror;
+      z_re[n - k] = s * a_mirror + c * a - c * b_mirror + s * b;
+      z_im[n - k] = c * a_mirror - s * a + s * b_mirror + c * b;
     }
     if (n % 2 == 0 && n > 1) {
       const float c = 4.0f * half_cos_[static_cast<std::size_t>(n / 2)];  // √2
-      re[n / 2] = c * re[n / 2];
-      im[n / 2] = c * im[n / 2];
+      z_re[n / 2] = c * re[n / 2];
+      z_im[n / 2] = c * im[n / 2];
     }
-    fft(im, re, work_im, work_re);
+    // One call site: the kernels are inlined, and two copies cost instruction cache.
+    fft(to_work ? work_im : im, to_work ? work_re : re, to_work ? im : work_im,
+        to_work ? re : work_re);
   }
 
  private:
@@ -113,9 +129,9 @@ class LineDct {
     std::vector<float> root_re, root_im;  // [a]: e^{-2πi a / radix}, for radix_any
   };
 
-  /// Complex FFT of length n (e^{-2πi jk/n}) in place, ping-ponging through work.
-  REGENSIM_KERNEL void fft(DctVec* re, DctVec* im, DctVec* work_re, DctVec* work_im) const {
-    DctVec *x_re = re, *x_im = im, *y_re = work_re, *y_im = work_im;
+  /// Complex FFT of length n (e^{-2πi jk/n}) of x, ping-ponging between x and y: the
+  /// result is in x after an even number of stages, in y after an odd one.
+  REGENSIM_KERNEL void fft(DctVec* x_re, DctVec* x_im, DctVec* y_re, DctVec* y_im) const {
     for (const Stage& st : stages_) {
       switch (st.radix) {
         case 2:
@@ -136,12 +152,6 @@ class LineDct {
       }
       std::swap(x_re, y_re);
       std::swap(x_im, y_im);
-    }
-    if (x_re != re) {
-      for (int j = 0; j < n_; ++j) {
-        re[j] = x_re[j];
-        im[j] = x_im[j];
-      }
     }
   }
 

@@ -78,6 +78,10 @@ class SpectralStep {
   Unit unit(int axis, std::ptrdiff_t index) const;
   /// Runs `op` along `axis` over the whole lattice; returns the sum of clamped values.
   double pass(Op op, int axis, float* u, const float* s, const Update& up, bool clamp);
+  /// The exact pass's mode update of one unit's blocks (u ← e u + gain S, normalised);
+  /// s_re null: no source.
+  REGENSIM_KERNEL void update_modes(int axis, const Unit& w, const Update& up, int n, DctVec* u_re,
+                                    DctVec* u_im, const DctVec* s_re, const DctVec* s_im) const;
   REGENSIM_ISA_CLONES double run_unit(Op op, int axis, const Unit& w, float* u, const float* s,
                                       const Update& up, bool clamp, Scratch& sc) const;
 
