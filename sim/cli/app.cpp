@@ -67,9 +67,16 @@ int cmd_check(const Options& o, std::ostream& out) {
     out << "# field " << f.name() << ": ";
     if (f.spec().quasi_steady) {
       out << "quasi-steady (its steady state solved once per step)\n";
+      continue;
+    }
+    const int substeps = sim::substep_count(c.simulation.step_minutes, f.spec().max_step_min);
+    if (!f.spec().exact_steps) {
+      out << substeps << " solver sub-steps per step\n";
+    } else if (const std::string why = sim::exact_step_obstacle(lat, f); why.empty()) {
+      out << "one exact step per step while it has no uptake, else " << substeps
+          << " solver sub-steps\n";
     } else {
-      out << sim::substep_count(c.simulation.step_minutes, f.spec().max_step_min)
-          << " solver sub-steps per step\n";
+      out << substeps << " solver sub-steps per step (no exact steps: " << why << ")\n";
     }
   }
   for (const auto& note : simulation->world().notes()) out << "# note: " << note << "\n";

@@ -49,6 +49,12 @@ class DiffusionSolver {
   virtual bool steps_exactly(const Field& field) const;
 };
 
+/// Why `field` on `lattice` cannot take exact steps (FieldSpec::exact_steps) even without
+/// uptake: "" when it can; else the reason, e.g. "it has a fixed layer" or "lattice side
+/// 97 has a prime factor above 13" (the line transforms' cost grows with the largest prime
+/// factor of a side: 97^3 took 3.3 times as long as 10 graded Douglas sub-steps).
+std::string exact_step_obstacle(const Lattice& lattice, const Field& field);
+
 /// Creates a solver for fields on `lattice` (the lattice must outlive the solver).
 std::unique_ptr<DiffusionSolver> make_solver(SolverMethod method, const Lattice& lattice);
 

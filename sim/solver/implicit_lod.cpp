@@ -173,7 +173,7 @@ FieldBalance ImplicitLodSolver::step(Field& field, double dt_min) {
 }
 
 bool ImplicitLodSolver::steps_exactly(const Field& field) const {
-  if (!field.spec().exact_steps || !detail::SpectralStep::applies(field)) return false;
+  if (!field.spec().exact_steps || !spectral_.applies(field)) return false;
   const auto& listed = field.point_terms();
   return std::none_of(listed.begin(), listed.end(),
                       [](const PointTerm& p) { return p.uptake_per_min != 0.0f; });

@@ -1,5 +1,6 @@
 #include "sim/solver/line_dct.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <stdexcept>
@@ -31,6 +32,13 @@ std::vector<int> radices(int n) {
 }
 
 }  // namespace
+
+int LineDct::largest_prime_factor(int n) {
+  const std::vector<int> factors = radices(n);
+  int largest = 1;
+  for (const int p : factors) largest = std::max(largest, p == 4 ? 2 : p);
+  return largest;
+}
 
 LineDct::LineDct(int n) : n_(n) {
   if (n < 1) throw std::invalid_argument("LineDct: length " + std::to_string(n) + " must be >= 1");

@@ -26,6 +26,10 @@
 namespace regensim::sim::detail {
 
 inline constexpr int kDctLanes = 16;
+/// Prime factors up to this have written-out radices or cheap direct sums; a side with a
+/// larger one makes the exact step slower than the Douglas sub-steps it replaces
+/// (exact_step_obstacle).
+inline constexpr int kDctLargestFastPrime = 13;
 // Aligned to its size explicitly: a vector type's default alignment depends on the
 // instruction set a unit is compiled for (16 bytes in the baseline, 64 in the AVX-512 clone
 // that reads it with aligned loads).
@@ -58,6 +62,8 @@ class LineDct {
   explicit LineDct(int n);
 
   int size() const { return n_; }
+  /// The largest prime factor of n >= 1 (1 for n = 1).
+  static int largest_prime_factor(int n);
   /// Where forward() expects, and inverse() leaves, element i of a line.
   int slot(int i) const { return slots_[static_cast<std::size_t>(i)]; }
 

@@ -8,6 +8,9 @@
 #include <cmath>
 #include <cstring>
 #include <numbers>
+#include <string>
+
+#include "sim/solver/diffusion_solver.hpp"
 
 namespace regensim::sim::detail {
 
@@ -22,16 +25,39 @@ constexpr double kSeriesBelow = 1e-6;
 
 }  // namespace
 
+}  // namespace regensim::sim::detail
+
+namespace regensim::sim {
+
+std::string exact_step_obstacle(const Lattice& lattice, const Field& field) {
+  const FieldSpec& spec = field.spec();
+  if (spec.quasi_steady) return "it is quasi-steady";
+  if (field.fixed_mask() != nullptr) return "it has a fixed layer ('" + spec.fixed_layer + "')";
+  for (std::size_t f = 0; f < spec.faces.size(); ++f) {
+    if (spec.faces[f].kind != BoundaryKind::NoFlux) {
+      return std::string("its ") + kFaceNames[f] + " face holds a fixed value";
+    }
+  }
+  for (const int n : {lattice.nx(), lattice.ny(), lattice.nz()}) {
+    if (detail::LineDct::largest_prime_factor(n) > detail::kDctLargestFastPrime) {
+      return "lattice side " + std::to_string(n) + " has a prime factor above " +
+             std::to_string(detail::kDctLargestFastPrime);
+    }
+  }
+  return "";
+}
+
+}  // namespace regensim::sim
+
+namespace regensim::sim::detail {
+
 SpectralStep::SpectralStep(const Lattice& lattice)
     : lattice_(lattice), n_{lattice.nx(), lattice.ny(), lattice.nz()} {
   for (int a = 0; a < 3; ++a) dct_.emplace_back(n_[a]);
 }
 
-bool SpectralStep::applies(const Field& field) {
-  const FieldSpec& spec = field.spec();
-  return !spec.quasi_steady && field.fixed_mask() == nullptr &&
-         std::all_of(spec.faces.begin(), spec.faces.end(),
-                     [](const FaceBoundary& f) { return f.kind == BoundaryKind::NoFlux; });
+bool SpectralStep::applies(const Field& field) const {
+  return exact_step_obstacle(lattice_, field).empty();
 }
 
 void SpectralStep::ensure_scratch() {

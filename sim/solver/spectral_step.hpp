@@ -39,8 +39,9 @@ class SpectralStep {
   explicit SpectralStep(const Lattice& lattice);
 
   /// Whether the exact step applies to `field` given point terms without uptake: no fixed
-  /// mask, every face no-flux, not quasi-steady.
-  static bool applies(const Field& field);
+  /// mask, every face no-flux, not quasi-steady, no lattice side with a large prime factor
+  /// (exact_step_obstacle in diffusion_solver.hpp).
+  bool applies(const Field& field) const;
 
   /// Advances the field by dt_min exactly (see above); the terms have no uptake and
   /// `source` is lattice-sized scratch.

@@ -55,6 +55,10 @@ TEST_P(BadConfig, ExitsTwoNamingTheKeyAndWritesNothing) {
 }
 
 const BadConfigCase kCases[] = {
+    {"exact_steps_with_the_explicit_solver",
+     "max_step_min = 1.0",
+     "max_step_min = 0.01\nmethod = \"explicit_ftcs\"\nexact_steps = true",
+     {"solver.exact_steps", "needs method = \"implicit_lod\""}},
     {"misspelt_required_key",
      "voxel_size_um = 20.0",
      "voxel_size = 20.0",
@@ -222,6 +226,25 @@ TEST(Cli, RunAcceptsAValidCompareTable) {
   const auto r = run_cli({"run", path, "--quiet"});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(std::filesystem::exists(dir.file("run.h5")));
+}
+
+TEST(Cli, CheckSaysWhichFieldsTakeExactSteps) {
+  const TempDir dir;
+  const std::string path = dir.file("ok.toml");
+  write_file(path, small_config(dir.file("run.h5")));
+  auto r = run_cli({"check", path, "--set", "solver.exact_steps=true"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  // The small config's VEGF holds a fixed value on its x_low face; oxygen has vessels.
+  EXPECT_NE(r.out.find("# field vegf: 30 solver sub-steps per step (no exact steps: its x_low "
+                       "face holds a fixed value)"),
+            std::string::npos)
+      << r.out;
+  r = run_cli({"check", path, "--set", "solver.exact_steps=true", "--set",
+               "fields.vegf.boundary.x_low=no_flux"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("# field vegf: one exact step per step while it has no uptake"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST(Cli, MissingConfigFileIsBadInput) {

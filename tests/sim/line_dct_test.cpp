@@ -78,5 +78,15 @@ TEST(LineDct, MatchesTheDefiningSumAndInvertsForAnyLength) {
   }
 }
 
+TEST(LineDct, LargestPrimeFactor) {
+  EXPECT_EQ(LineDct::largest_prime_factor(1), 1);
+  EXPECT_EQ(LineDct::largest_prime_factor(64), 2);
+  EXPECT_EQ(LineDct::largest_prime_factor(100), 5);
+  EXPECT_EQ(LineDct::largest_prime_factor(130), 13);
+  EXPECT_EQ(LineDct::largest_prime_factor(77), 11);
+  EXPECT_EQ(LineDct::largest_prime_factor(97), 97);
+  EXPECT_EQ(LineDct::largest_prime_factor(2 * 3 * 17 * 17), 17);
+}
+
 }  // namespace
 }  // namespace regensim::sim::detail

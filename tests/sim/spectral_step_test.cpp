@@ -253,6 +253,20 @@ TEST(SpectralStep, AppliesOnlyWhereTheCosineBasisDiagonalises) {
   FieldSpec steady = exact_spec(100.0, 0.01);
   steady.quasi_steady = true;
   EXPECT_FALSE(solver.steps_exactly(Field(steady, lat)));
+
+  // The reasons, as `regensim check` prints them; a side with a prime factor above 13
+  // (17 here; 13 itself is fine) keeps the Douglas steps.
+  EXPECT_EQ(exact_step_obstacle(lat, plain), "");
+  EXPECT_EQ(exact_step_obstacle(lat, Field(face, lat)), "its z_high face holds a fixed value");
+  EXPECT_EQ(exact_step_obstacle(lat, Field(steady, lat)), "it is quasi-steady");
+  EXPECT_NE(exact_step_obstacle(lat, fixed).find("fixed layer"), std::string::npos);
+  const Lattice prime_side(8, 34, 4, 10.0), fine_side(8, 26, 4, 10.0);
+  Field on_prime(exact_spec(100.0, 0.01), prime_side);
+  EXPECT_EQ(exact_step_obstacle(prime_side, on_prime),
+            "lattice side 34 has a prime factor above 13");
+  EXPECT_FALSE(ImplicitLodSolver(prime_side).steps_exactly(on_prime));
+  EXPECT_TRUE(
+      ImplicitLodSolver(fine_side).steps_exactly(Field(exact_spec(100.0, 0.01), fine_side)));
 }
 
 }  // namespace
