@@ -1,5 +1,4 @@
 #include "sim/solver/spectral_step.hpp"
-#include "sim/solver/transpose.hpp"
 
 #include <omp.h>
 
@@ -11,21 +10,7 @@
 #include <string>
 
 #include "sim/solver/diffusion_solver.hpp"
-
-namespace regensim::sim::detail {
-
-namespace {
-
-constexpr int kL = kDctLanes;
-constexpr int kLines = 2 * kDctLanes;  // lines per work unit: two lane sets
-
-/// Below this λ dt, (1 - e^{-λ dt}) / λ is taken from its series: 1 - e^{-λ dt} would
-/// cancel to fewer than ten correct digits.
-constexpr double kSeriesBelow = 1e-6;
-
-}  // namespace
-
-}  // namespace regensim::sim::detail
+#include "sim/solver/transpose.hpp"
 
 namespace regensim::sim {
 
@@ -50,6 +35,17 @@ std::string exact_step_obstacle(const Lattice& lattice, const Field& field) {
 }  // namespace regensim::sim
 
 namespace regensim::sim::detail {
+
+namespace {
+
+constexpr int kL = kDctLanes;
+constexpr int kLines = 2 * kDctLanes;  // lines per work unit: two lane sets
+
+/// Below this λ dt, (1 - e^{-λ dt}) / λ is taken from its series: 1 - e^{-λ dt} would
+/// cancel to fewer than ten correct digits.
+constexpr double kSeriesBelow = 1e-6;
+
+}  // namespace
 
 SpectralStep::SpectralStep(const Lattice& lattice)
     : lattice_(lattice), n_{lattice.nx(), lattice.ny(), lattice.nz()} {
@@ -137,7 +133,7 @@ double SpectralStep::run_unit(Op op, int axis, const Unit& w, float* u, const fl
       }
       return;
     }
-    if (w.element_stride == 1) {  // x-lines: transpose 16 rows at a time
+    if (axis == 0) {  // x-lines: transpose 16 rows at a time
       for (int set = 0; set < 2; ++set) {
         DctVec* to = set == 0 ? re : im;
         const int rows = std::clamp(w.lines - set * kL, 0, kL);
@@ -169,7 +165,7 @@ double SpectralStep::run_unit(Op op, int axis, const Unit& w, float* u, const fl
       }
       return;
     }
-    if (w.element_stride == 1) {
+    if (axis == 0) {
       for (int set = 0; set < 2; ++set) {
         const DctVec* from = set == 0 ? re : im;
         const int rows = std::clamp(w.lines - set * kL, 0, kL);
@@ -268,8 +264,8 @@ void SpectralStep::update_modes(int axis, const Unit& w, const Update& up, int n
       }
       const float* sk = sf + k * kL;
       // e and 1 - e in double (1 - e keeps its digits where e is near 1), then the
-      // gain (1 - e) / λ and the update in float: a float division is a quarter of the
-      // double one that bounded this loop, and the result is stored as float anyway.
+      // gain (1 - e) / λ and the update in float, which is stored as float anyway (about
+      // 5 % off the exact pass against the update in double).
       alignas(64) float e_f[kL], lost_f[kL], rate_f[kL];
       for (int l = 0; l < kL; ++l) {
         const double e = decay0[l] * decay_k;
