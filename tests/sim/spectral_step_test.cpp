@@ -77,12 +77,14 @@ struct Case {
 };
 
 TEST(SpectralStep, MatchesTheMatrixExponentialOfTheAssembledOperator) {
-  // 3D, 2D and 1D lattices of odd, even and prime sides; r = dt D / h^2 from 0.05 to 500;
+  // 3D, 2D and 1D lattices of odd, even and prime sides, one a single voxel wide in x (its
+  // y-lines have stride 1); r = dt D / h^2 from 0.05 to 500;
   // with and without decay. Sources on a few voxels, one voxel listed twice.
   const Case cases[] = {
       {Lattice(6, 5, 4, 10.0), 1000.0, 0.01, 30.0},   {Lattice(6, 5, 4, 10.0), 100.0, 0.0, 0.5},
       {Lattice(7, 9, 1, 20.0), 1650.0, 0.0116, 30.0}, {Lattice(13, 1, 1, 5.0), 400.0, 0.1, 2.0},
-      {Lattice(3, 8, 5, 2.0), 4000.0, 0.0, 0.5},      {Lattice(1, 1, 1, 10.0), 1.0, 0.2, 3.0}};
+      {Lattice(3, 8, 5, 2.0), 4000.0, 0.0, 0.5},      {Lattice(1, 7, 5, 10.0), 500.0, 0.02, 4.0},
+      {Lattice(1, 1, 1, 10.0), 1.0, 0.2, 3.0}};
   for (const Case& c : cases) {
     const Lattice& lat = c.lattice;
     SCOPED_TRACE(::testing::Message()
