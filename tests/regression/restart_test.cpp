@@ -37,11 +37,12 @@ struct Variant {
   bool migration;
   bool quasi_steady;       // oxygen solved quasi-steady (warm-started from the restored values)
   bool multigrid = false;  // ... with the multigrid preconditioner (its cached couplings)
+  bool exact = false;      // VEGF by exact steps (its x_low face made no-flux)
 };
 
 void PrintTo(const Variant& v, std::ostream* os) {
   *os << (v.migration ? "migration" : "no_migration") << (v.quasi_steady ? "_steady" : "")
-      << (v.multigrid ? "_multigrid" : "");
+      << (v.multigrid ? "_multigrid" : "") << (v.exact ? "_exact" : "");
 }
 
 /// The small scenario in 3D; without cell migration the forcing of the fields stays the
@@ -59,6 +60,12 @@ std::string scenario(const std::string& out, const Variant& v) {
   if (v.multigrid) {
     const std::string key = "[solver]\n";
     text.insert(text.find(key) + key.size(), "steady_preconditioner = \"multigrid\"\n");
+  }
+  if (v.exact) {
+    const std::string key = "[solver]\n";
+    text.insert(text.find(key) + key.size(), "exact_steps = true\n");
+    const std::string face = "x_low = 0.0\n";
+    text.erase(text.find(face), face.size());
   }
   return text;
 }
@@ -139,7 +146,9 @@ TEST_P(Restart, RestartAtStepZeroMatches) {
 
 INSTANTIATE_TEST_SUITE_P(Variants, Restart,
                          ::testing::Values(Variant{true, false}, Variant{false, false},
-                                           Variant{true, true}, Variant{true, true, true}),
+                                           Variant{true, true}, Variant{true, true, true},
+                                           Variant{true, true, false, true},
+                                           Variant{false, false, false, true}),
                          [](const auto& param_info) {
                            std::ostringstream os;
                            PrintTo(param_info.param, &os);
