@@ -62,8 +62,9 @@ SolverParams read_solver(ConfigTable& t) {
                                                           : SteadyPreconditioner::Jacobi;
   p.exact_steps = t.get_bool("exact_steps", false);
   if (p.exact_steps && p.method != SolverMethod::ImplicitLod) {
-    t.fail("exact_steps", "needs method = \"implicit_lod\" (the explicit reference solver "
-                          "has no exact step)");
+    t.fail("exact_steps",
+           "needs method = \"implicit_lod\" (the explicit reference solver "
+           "has no exact step)");
   }
   t.finish();
   return p;

@@ -375,8 +375,9 @@ int main(int argc, char** argv) {
     triad.push_back(triad_gbytes_per_s(t));
     std::printf("# STREAM triad, %d thread(s): %.1f GB/s\n", t, triad.back());
   }
-  std::printf("# of bound: updates/s over triad bandwidth / 24 B (3 sweeps x read+write 4 B); "
-              "exact: / 64 B (its passes)\n");
+  std::printf(
+      "# of bound: updates/s over triad bandwidth / 24 B (3 sweeps x read+write 4 B); "
+      "exact: / 64 B (its passes)\n");
   print_header();
 
   const std::vector<int> grids = quick ? std::vector<int>{64} : std::vector<int>{128, 256};
