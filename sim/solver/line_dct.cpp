@@ -34,10 +34,15 @@ std::vector<int> radices(int n) {
 }  // namespace
 
 int LineDct::largest_prime_factor(int n) {
-  const std::vector<int> factors = radices(n);
+  // Trial division, no allocation: the engine asks at every field step.
   int largest = 1;
-  for (const int p : factors) largest = std::max(largest, p == 4 ? 2 : p);
-  return largest;
+  for (int p = 2; p * p <= n; ++p) {
+    while (n % p == 0) {
+      largest = p;
+      n /= p;
+    }
+  }
+  return std::max(largest, n);
 }
 
 LineDct::LineDct(int n) : n_(n) {
