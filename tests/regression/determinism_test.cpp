@@ -58,40 +58,31 @@ TEST(Determinism, OneAndTwoThreadsGiveIdenticalDatasets) {
   const auto d = run_as("douglas.h5", douglas_args);
   ASSERT_EQ(d.status, 0) << d.err;
 
-  const auto one = testing::read_all_datasets(dir.file("t1.h5"));
-  const auto two = testing::read_all_datasets(dir.file("t2.h5"));
+  // Reads <name>1.h5 and <name>2.h5 (1 and 2 threads), expects the same bytes in every
+  // dataset and returns the first.
+  const auto agree = [&](const std::string& name) {
+    const auto a = testing::read_all_datasets(dir.file(name + "1.h5"));
+    const auto b = testing::read_all_datasets(dir.file(name + "2.h5"));
+    EXPECT_EQ(a.size(), b.size()) << name;
+    for (const auto& [path, bytes] : a) {
+      if (b.count(path) == 0) {
+        ADD_FAILURE() << path << " missing from the 2-thread run (" << name << ")";
+        continue;
+      }
+      EXPECT_TRUE(bytes == b.at(path))
+          << path << " differs between 1 and 2 threads (" << name << ")";
+    }
+    return a;
+  };
+  const auto one = agree("t");
   ASSERT_GT(one.size(), 20u) << "expected fields, tissue, agents and metrics datasets";
-  ASSERT_EQ(one.size(), two.size());
-  for (const auto& [path, bytes] : one) {
-    ASSERT_TRUE(two.count(path)) << path;
-    EXPECT_TRUE(bytes == two.at(path)) << path << " differs between 1 and 2 threads";
-  }
-  const auto steady1 = testing::read_all_datasets(dir.file("steady1.h5"));
-  const auto steady2 = testing::read_all_datasets(dir.file("steady2.h5"));
-  ASSERT_EQ(steady1.size(), steady2.size());
-  for (const auto& [path, bytes] : steady1) {
-    ASSERT_TRUE(steady2.count(path)) << path;
-    EXPECT_TRUE(bytes == steady2.at(path)) << path << " differs between 1 and 2 threads (steady)";
-  }
+  const auto steady1 = agree("steady");
   EXPECT_FALSE(steady1.at("/fields/oxygen") == one.at("/fields/oxygen"))
       << "the quasi-steady runs solved oxygen differently";
-  const auto multigrid1 = testing::read_all_datasets(dir.file("multigrid1.h5"));
-  const auto multigrid2 = testing::read_all_datasets(dir.file("multigrid2.h5"));
-  ASSERT_EQ(multigrid1.size(), multigrid2.size());
-  for (const auto& [path, bytes] : multigrid1) {
-    ASSERT_TRUE(multigrid2.count(path)) << path;
-    EXPECT_TRUE(bytes == multigrid2.at(path))
-        << path << " differs between 1 and 2 threads (multigrid)";
-  }
+  const auto multigrid1 = agree("multigrid");
   EXPECT_FALSE(multigrid1.at("/fields/oxygen") == steady1.at("/fields/oxygen"))
       << "the multigrid-preconditioned solve took other iterates";
-  const auto exact1 = testing::read_all_datasets(dir.file("exact1.h5"));
-  const auto exact2 = testing::read_all_datasets(dir.file("exact2.h5"));
-  ASSERT_EQ(exact1.size(), exact2.size());
-  for (const auto& [path, bytes] : exact1) {
-    ASSERT_TRUE(exact2.count(path)) << path;
-    EXPECT_TRUE(bytes == exact2.at(path)) << path << " differs between 1 and 2 threads (exact)";
-  }
+  const auto exact1 = agree("exact");
   const auto douglas = testing::read_all_datasets(dir.file("douglas.h5"));
   EXPECT_FALSE(exact1.at("/fields/vegf") == douglas.at("/fields/vegf"))
       << "the exact-step run solved VEGF as the Douglas run did";
