@@ -8,7 +8,7 @@
 /// new row is gathered (an edge chunk padded with the fill value 0), byte-shuffled and
 /// compressed with libdeflate in an OpenMP loop over all chunks of all datasets, then
 /// written in order with H5Dwrite_chunk. libdeflate writes standard zlib streams (about
-/// twice as fast as zlib at level 1 and 2-3 % smaller on shuffled fields; other bytes
+/// twice as fast as zlib at level 1 and 1-3 % smaller on shuffled fields; other bytes
 /// than zlib's), so HDF5's deflate filter reads them: readers see an ordinary compressed
 /// dataset. A chunk deflate makes larger is kept, as HDF5's filter does.
 #include <hdf5.h>
