@@ -381,18 +381,25 @@ int main(int argc, char** argv) {
   print_header();
 
   const std::vector<int> grids = quick ? std::vector<int>{64} : std::vector<int>{128, 256};
+  // At least 12 (256^3) or 40 (128^3) field steps per repetition: short repetitions of the
+  // one-field cases measured the threads' wake-ups.
+  const auto steps_for = [](int n, int fields) {
+    return std::max(2, (n >= 256 ? 12 : 40) / fields);
+  };
   for (std::size_t ti = 0; ti < triad.size(); ++ti) {
     for (int n : factor_only ? std::vector<int>{} : grids) {
       for (int fields : {1, 6}) {
-        // At least 12 (256^3) or 40 (128^3) field steps per repetition: short
-        // repetitions of the one-field cases measured the threads' wake-ups.
-        const int steps = std::max(2, (n >= 256 ? 12 : 40) / fields);
-        print(diffusion_case(n, n, fields, thread_counts[ti], triad[ti], steps));
+        print(diffusion_case(n, n, fields, thread_counts[ti], triad[ti], steps_for(n, fields)));
       }
     }
     // Secreted factors (no fixed voxels): the path that takes most of a scenario's time.
-    const int n = quick ? 64 : 128;
-    print(diffusion_case(n, n, 6, thread_counts[ti], triad[ti], 10, true));
+    for (int n : grids) {
+      for (int fields : {1, 6}) {
+        print(
+            diffusion_case(n, n, fields, thread_counts[ti], triad[ti], steps_for(n, fields), true));
+      }
+    }
+    const int n = grids.front();
     // The same fields with one exact step per 30-minute cell step (solver.exact_steps).
     print(diffusion_case(n, n, 6, thread_counts[ti], triad[ti], 3, true, true));
   }
