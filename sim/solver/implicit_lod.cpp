@@ -112,6 +112,20 @@ void sort_by_voxel(std::vector<T>& v, std::vector<T>& buffer) {
   }
 }
 
+/// Terms per work unit of sum_terms' parallel passes: fixed, so the units do not depend
+/// on the thread count (and each pass gives what the serial one gives).
+constexpr std::size_t kTermChunk = 16384;
+
+std::ptrdiff_t term_chunks(std::size_t n) {
+  return static_cast<std::ptrdiff_t>((n + kTermChunk - 1) / kTermChunk);
+}
+
+/// The terms [begin, end) of chunk c of n.
+std::pair<std::size_t, std::size_t> term_chunk(std::ptrdiff_t c, std::size_t n) {
+  const std::size_t begin = static_cast<std::size_t>(c) * kTermChunk;
+  return {begin, std::min(n, begin + kTermChunk)};
+}
+
 bool faces_non_negative(const FieldSpec& spec) {
   return std::all_of(spec.faces.begin(), spec.faces.end(), [](const FaceBoundary& f) {
     return f.kind != BoundaryKind::FixedValue || f.value >= 0.0f;
@@ -276,60 +290,133 @@ std::uint64_t ImplicitLodSolver::collect_terms(const Field& field, bool want_sig
 }
 
 void ImplicitLodSolver::sum_terms(const Field& field, FieldTerms& cache, bool hash) {
+  // Serial, this was the largest part of the main thread's work between parallel regions
+  // with exact steps (about 7 % of its time on two threads, the other thread waiting), so
+  // every pass but the radix sort and the signature runs over fixed chunks of the list in
+  // parallel; each gives what the serial pass gives.
   const std::vector<PointTerm>& list = field.point_terms();
   const std::uint8_t* mask = field.fixed_mask();
   cache.listed = list;
-  order_.clear();
-  for (std::size_t k = 0; k < list.size(); ++k) {
-    const VoxelIndex v = list[k].voxel;
-    assert(v < lattice_.size());
-    assert(std::isfinite(list[k].secretion_per_min) && std::isfinite(list[k].uptake_per_min));
-    if (mask != nullptr && mask[v] != 0) continue;  // fixed voxels ignore point terms
-    order_.push_back({v, list[k].secretion_per_min, list[k].uptake_per_min});
+  // The terms outside fixed voxels (which ignore point terms), in list order: counted per
+  // chunk, then each chunk's copied to its prefix-sum offset.
+  const auto chunks = term_chunks(list.size());
+  chunk_counts_.assign(static_cast<std::size_t>(chunks) + 1, 0);
+  const auto kept = [&](std::size_t k) { return mask == nullptr || mask[list[k].voxel] == 0; };
+#pragma omp parallel for schedule(static) if (chunks > 1)
+  for (std::ptrdiff_t c = 0; c < chunks; ++c) {
+    const auto [begin, end] = term_chunk(c, list.size());
+    std::size_t count = 0;
+    for (std::size_t k = begin; k < end; ++k) count += kept(k) ? 1 : 0;
+    chunk_counts_[static_cast<std::size_t>(c) + 1] = count;
   }
+  for (std::ptrdiff_t c = 0; c < chunks; ++c) {
+    chunk_counts_[static_cast<std::size_t>(c) + 1] += chunk_counts_[static_cast<std::size_t>(c)];
+  }
+  order_.resize(chunk_counts_.back());
+#pragma omp parallel for schedule(static) if (chunks > 1)
+  for (std::ptrdiff_t c = 0; c < chunks; ++c) {
+    const auto [begin, end] = term_chunk(c, list.size());
+    std::size_t at = chunk_counts_[static_cast<std::size_t>(c)];
+    for (std::size_t k = begin; k < end; ++k) {
+      assert(list[k].voxel < lattice_.size());
+      assert(std::isfinite(list[k].secretion_per_min) && std::isfinite(list[k].uptake_per_min));
+      if (kept(k))
+        order_[at++] = {list[k].voxel, list[k].secretion_per_min, list[k].uptake_per_min};
+    }
+  }
+  const std::size_t n = order_.size();
+  const auto order_chunks = term_chunks(n);
   // By voxel, then by value: the per-voxel sums, and so the results, do not depend on the
   // order in which the terms were listed. A stable radix sort by voxel (the engine lists
   // ~10^5 terms per field and cell step; std::sort took 10% of a run), whose order is
   // kept for the next field when it lists the same voxels in the same order (the
   // secreted factors do: a serial 2-3% of a run on two threads), then by value within
   // the rare voxels that carry several terms.
-  const bool same_voxels = keyed_voxels_.size() == order_.size() &&
-                           std::equal(order_.begin(), order_.end(), keyed_voxels_.begin(),
-                                      [](const RawTerm& t, VoxelIndex v) { return t.voxel == v; });
+  bool same_voxels = keyed_voxels_.size() == n;
+  if (same_voxels) {
+    int differ = 0;
+#pragma omp parallel for schedule(static) reduction(| : differ) if (order_chunks > 1)
+    for (std::ptrdiff_t c = 0; c < order_chunks; ++c) {
+      const auto [begin, end] = term_chunk(c, n);
+      for (std::size_t k = begin; k < end; ++k) differ |= order_[k].voxel != keyed_voxels_[k];
+    }
+    same_voxels = differ == 0;
+  }
   if (!same_voxels) {
-    keyed_voxels_.resize(order_.size());
-    keys_.resize(order_.size());
-    for (std::size_t k = 0; k < order_.size(); ++k) {
-      keyed_voxels_[k] = order_[k].voxel;
-      keys_[k] = {order_[k].voxel, static_cast<std::uint32_t>(k)};
+    keyed_voxels_.resize(n);
+    keys_.resize(n);
+#pragma omp parallel for schedule(static) if (order_chunks > 1)
+    for (std::ptrdiff_t c = 0; c < order_chunks; ++c) {
+      const auto [begin, end] = term_chunk(c, n);
+      for (std::size_t k = begin; k < end; ++k) {
+        keyed_voxels_[k] = order_[k].voxel;
+        keys_[k] = {order_[k].voxel, static_cast<std::uint32_t>(k)};
+      }
     }
     sort_by_voxel(keys_, key_buffer_);
   }
-  sorted_.resize(order_.size());
-  for (std::size_t k = 0; k < keys_.size(); ++k) sorted_[k] = order_[keys_[k].index];
+  sorted_.resize(n);
+#pragma omp parallel for schedule(static) if (order_chunks > 1)
+  for (std::ptrdiff_t c = 0; c < order_chunks; ++c) {
+    const auto [begin, end] = term_chunk(c, n);
+    for (std::size_t k = begin; k < end; ++k) sorted_[k] = order_[keys_[k].index];
+  }
   order_.swap(sorted_);
+
+  // Per voxel: chunks that start at a voxel's first term (so that no voxel is split),
+  // each sorting its voxels' terms by value and counting its voxels, then summing them
+  // into its prefix-sum place in the terms.
+  group_bounds_.resize(static_cast<std::size_t>(order_chunks) + 1);
+  for (std::ptrdiff_t c = 0; c <= order_chunks; ++c) {
+    std::size_t i = std::min(n, static_cast<std::size_t>(c) * kTermChunk);
+    while (i > 0 && i < n && order_[i].voxel == order_[i - 1].voxel) ++i;
+    group_bounds_[static_cast<std::size_t>(c)] = i;
+  }
+  chunk_counts_.assign(static_cast<std::size_t>(order_chunks) + 1, 0);
   const auto by_value = [](const RawTerm& a, const RawTerm& b) {
     if (a.secretion != b.secretion) return a.secretion < b.secretion;
     return a.uptake < b.uptake;
   };
-  for (std::size_t i = 0; i < order_.size();) {
-    std::size_t j = i + 1;
-    while (j < order_.size() && order_[j].voxel == order_[i].voxel) ++j;
-    if (j - i > 1)
-      std::sort(order_.begin() + static_cast<std::ptrdiff_t>(i),
-                order_.begin() + static_cast<std::ptrdiff_t>(j), by_value);
-    i = j;
+#pragma omp parallel for schedule(static) if (order_chunks > 1)
+  for (std::ptrdiff_t c = 0; c < order_chunks; ++c) {
+    const std::size_t end = group_bounds_[static_cast<std::size_t>(c) + 1];
+    std::size_t voxels = 0;
+    for (std::size_t i = group_bounds_[static_cast<std::size_t>(c)]; i < end;) {
+      std::size_t j = i + 1;
+      while (j < end && order_[j].voxel == order_[i].voxel) ++j;
+      if (j - i > 1)
+        std::sort(order_.begin() + static_cast<std::ptrdiff_t>(i),
+                  order_.begin() + static_cast<std::ptrdiff_t>(j), by_value);
+      ++voxels;
+      i = j;
+    }
+    chunk_counts_[static_cast<std::size_t>(c) + 1] = voxels;
   }
-  Fnv1a sig;
+  for (std::ptrdiff_t c = 0; c < order_chunks; ++c) {
+    chunk_counts_[static_cast<std::size_t>(c) + 1] += chunk_counts_[static_cast<std::size_t>(c)];
+  }
   std::vector<Term>& terms = cache.terms;
-  terms.clear();
-  for (const RawTerm& p : order_) {
-    if (terms.empty() || terms.back().voxel != p.voxel) terms.push_back({p.voxel, 0.0, 0.0});
-    terms.back().secretion_per_min += static_cast<double>(p.secretion);
-    terms.back().uptake_per_min += static_cast<double>(p.uptake);
+  terms.resize(chunk_counts_.back());
+  int negative = 0;
+#pragma omp parallel for schedule(static) reduction(| : negative) if (order_chunks > 1)
+  for (std::ptrdiff_t c = 0; c < order_chunks; ++c) {
+    const std::size_t end = group_bounds_[static_cast<std::size_t>(c) + 1];
+    std::size_t at = chunk_counts_[static_cast<std::size_t>(c)];
+    for (std::size_t i = group_bounds_[static_cast<std::size_t>(c)]; i < end; ++at) {
+      Term t{order_[i].voxel, 0.0, 0.0};
+      for (; i < end && order_[i].voxel == t.voxel; ++i) {
+        t.secretion_per_min += static_cast<double>(order_[i].secretion);
+        t.uptake_per_min += static_cast<double>(order_[i].uptake);
+      }
+      assert(t.uptake_per_min >= 0.0);
+      negative |= t.secretion_per_min < 0.0 ? 1 : 0;
+      terms[at] = t;
+    }
   }
+  cache.non_negative = negative == 0;
   // The signature: a serial chain of multiplications (about 0.3 ms per 10^5 terms), so
   // only where a Douglas step needs it.
+  Fnv1a sig;
   if (hash) {
     for (const RawTerm& p : order_) {
       sig.add(p.voxel);
@@ -338,11 +425,6 @@ void ImplicitLodSolver::sum_terms(const Field& field, FieldTerms& cache, bool ha
     }
   }
   cache.hashed = hash;
-  cache.non_negative = true;
-  for (const Term& t : terms) {
-    assert(t.uptake_per_min >= 0.0);
-    cache.non_negative = cache.non_negative && t.secretion_per_min >= 0.0;
-  }
   cache.term_hash = sig.value();
 }
 

@@ -134,6 +134,7 @@ class ImplicitLodSolver final : public DiffusionSolver {
   // next field lists the same voxels in the same order (every cell lists each factor).
   std::vector<VoxelIndex> keyed_voxels_;
   std::vector<KeyedTerm> keys_, key_buffer_;
+  std::vector<std::size_t> chunk_counts_, group_bounds_;  // sum_terms' per-chunk offsets
   std::vector<FieldTerms> field_terms_;
   std::vector<std::uint64_t> quick_chunks_;  // quick_mask_hash's per-chunk words
   const FieldTerms* current_ = nullptr;      // the terms of the field being stepped
