@@ -1,6 +1,7 @@
 #include "sim/io/chunk_writer.hpp"
 
 #include <libdeflate.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -102,6 +103,16 @@ bool zlib_stream(const unsigned char* data, std::size_t plane, std::size_t plane
   return true;
 }
 
+/// HDF5's shuffle of `elements` elements of s bytes: byte b of element i goes to
+/// b * elements + i.
+void shuffle(const unsigned char* raw, std::size_t elements, std::size_t s,
+             std::vector<unsigned char>& shuffled) {
+  shuffled.resize(elements * s);
+  for (std::size_t i = 0; i < elements; ++i) {
+    for (std::size_t b = 0; b < s; ++b) shuffled[b * elements + i] = raw[i * s + b];
+  }
+}
+
 /// Gathers, shuffles and compresses one chunk of `row` into task.bytes.
 void encode(const SnapshotRow& row, const std::array<hsize_t, 4>& chunk,
             const std::array<hsize_t, 3>& dims, ChunkTask& task, std::vector<unsigned char>& raw,
@@ -122,13 +133,10 @@ void encode(const SnapshotRow& row, const std::array<hsize_t, 4>& chunk,
       std::memcpy(raw.data() + to, src + from, line);
     }
   }
-  // HDF5's shuffle: byte b of element i goes to b * elements + i (a no-op for bytes).
+  // (HDF5's shuffle is a no-op for bytes.)
   const unsigned char* input = raw.data();
   if (s > 1) {
-    shuffled.resize(bytes);
-    for (std::size_t i = 0; i < elements; ++i) {
-      for (std::size_t b = 0; b < s; ++b) shuffled[b * elements + i] = raw[i * s + b];
-    }
+    shuffle(raw.data(), elements, s, shuffled);
     input = shuffled.data();
   }
   // Kept even when larger than the input, as HDF5's filter does.
@@ -209,6 +217,61 @@ void append_snapshot_rows(std::span<const SnapshotRow> rows, const std::array<hs
     check(H5Dwrite_chunk(row.dataset, H5P_DEFAULT, 0, offset, task.bytes.size(), task.bytes.data()),
           row.where, "cannot write chunk");
   }
+}
+
+std::vector<Handle> write_columns(hid_t group, std::span<const Column> columns, std::size_t count,
+                                  const std::string& where) {
+  struct ColumnChunk {
+    std::size_t column;
+    hsize_t index;
+    std::vector<unsigned char> bytes;
+    bool failed = false;
+  };
+  std::vector<Handle> datasets;
+  std::vector<ColumnChunk> tasks;
+  const hsize_t chunk = count > 0 ? vector_chunk(count) : 0;
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    datasets.push_back(create_vector(group, columns[c].name, columns[c].file_type, count,
+                                     where + "/" + columns[c].name));
+    for (hsize_t k = 0; k * chunk < count; ++k) tasks.push_back({c, k, {}});
+  }
+  const auto n = static_cast<std::ptrdiff_t>(tasks.size());
+#pragma omp parallel if (n > 1)
+  {
+    std::vector<unsigned char> raw, shuffled;  // per thread
+#pragma omp for schedule(dynamic)
+    for (std::ptrdiff_t t = 0; t < n; ++t) {
+      ColumnChunk& task = tasks[static_cast<std::size_t>(t)];
+      const Column& col = columns[task.column];
+      const std::size_t s = col.element_size;
+      // Chunk k holds elements [k * chunk, (k + 1) * chunk); the last one is padded with
+      // the fill value 0, as HDF5 stores an edge chunk.
+      const auto first = static_cast<std::size_t>(task.index * chunk);
+      const std::size_t used = std::min<std::size_t>(chunk, count - first);
+      raw.assign(static_cast<std::size_t>(chunk) * s, 0);
+      std::memcpy(raw.data(), static_cast<const unsigned char*>(col.data) + first * s, used * s);
+      const unsigned char* input = raw.data();
+      if (s > 1) {
+        shuffle(raw.data(), static_cast<std::size_t>(chunk), s, shuffled);
+        input = shuffled.data();
+      }
+      const auto bytes = static_cast<uLong>(raw.size());
+      uLongf size = compressBound(bytes);
+      task.bytes.resize(size);
+      task.failed = compress2(task.bytes.data(), &size, input, bytes,
+                              static_cast<int>(kDeflateLevel)) != Z_OK;
+      task.bytes.resize(size);
+    }
+  }
+  for (const ColumnChunk& task : tasks) {
+    const std::string w = where + "/" + columns[task.column].name;
+    if (task.failed) throw IoError(w + ": zlib could not compress a chunk");
+    const hsize_t offset[1] = {task.index * chunk};
+    check(H5Dwrite_chunk(datasets[task.column].get(), H5P_DEFAULT, 0, offset, task.bytes.size(),
+                         task.bytes.data()),
+          w, "cannot write chunk");
+  }
+  return datasets;
 }
 
 }  // namespace regensim::sim::h5

@@ -379,21 +379,25 @@ void truncate_rows(hid_t dataset, hsize_t rows, const std::string& where) {
   check(H5Dset_extent(dataset, dims.data()), where, "cannot shrink dataset");
 }
 
-Handle write_vector(hid_t loc, const std::string& name, hid_t file_type, hid_t mem_type,
-                    const void* data, std::size_t n, const std::string& where) {
-  constexpr hsize_t kMaxChunk = 65536;
+Handle create_vector(hid_t loc, const std::string& name, hid_t file_type, std::size_t n,
+                     const std::string& where) {
   const hsize_t dim = n;
   Handle space = simple_space(std::span<const hsize_t>(&dim, 1));
   Handle dcpl = check(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, where, "cannot create plist");
   if (n > 0) {
-    const hsize_t chunk = std::min<hsize_t>(dim, kMaxChunk);
+    const hsize_t chunk = vector_chunk(n);
     check(H5Pset_chunk(dcpl.get(), 1, &chunk), where, "cannot set chunking");
     check(H5Pset_shuffle(dcpl.get()), where, "cannot set shuffle filter");
     check(H5Pset_deflate(dcpl.get(), kDeflateLevel), where, "cannot set deflate filter");
   }
-  Handle ds = check(
+  return check(
       H5Dcreate2(loc, name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
       H5Dclose, where, "cannot create dataset");
+}
+
+Handle write_vector(hid_t loc, const std::string& name, hid_t file_type, hid_t mem_type,
+                    const void* data, std::size_t n, const std::string& where) {
+  Handle ds = create_vector(loc, name, file_type, n, where);
   if (n > 0) {
     check(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), where,
           "cannot write dataset");

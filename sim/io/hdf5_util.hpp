@@ -4,6 +4,7 @@
 /// carries HDF5's own innermost error description. Not thread-safe (serial HDF5 is not).
 #include <hdf5.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -144,9 +145,15 @@ void append(hid_t dataset, hid_t mem_type, const void* data, hsize_t rows,
 /// Shrinks an extendible dataset to its first `rows` rows along the first dimension.
 /// Throws IoError if it has fewer.
 void truncate_rows(hid_t dataset, hsize_t rows, const std::string& where);
-/// Creates and writes a 1-D dataset of `n` elements. Non-empty data is chunked and
-/// compressed (shuffle + deflate 1); an empty one is contiguous, because HDF5 rejects
-/// zero-sized chunks.
+/// Elements per chunk of a 1-D dataset of n > 0 elements made by create_vector.
+constexpr hsize_t vector_chunk(std::size_t n) {
+  return std::min<hsize_t>(n, hsize_t{65536});
+}
+/// Creates a 1-D dataset of `n` elements: non-empty, chunked (vector_chunk) and compressed
+/// (shuffle + deflate 1); empty, contiguous, because HDF5 rejects zero-sized chunks.
+Handle create_vector(hid_t loc, const std::string& name, hid_t file_type, std::size_t n,
+                     const std::string& where);
+/// create_vector, then writes the `n` elements at `data` through HDF5's filters.
 Handle write_vector(hid_t loc, const std::string& name, hid_t file_type, hid_t mem_type,
                     const void* data, std::size_t n, const std::string& where);
 /// Creates a scalar variable-length UTF-8 string dataset.

@@ -413,31 +413,31 @@ void OutputWriter::Impl::write_agents(const World& world, std::size_t k) {
     y[i] = c.y;
     z[i] = c.z;
   }
-  auto put = [&](const char* name, hid_t file_type, hid_t mem_type, const void* data,
-                 const std::string& units) {
-    const std::string dw = w + "/" + name;
-    h5::Handle ds = h5::write_vector(g.get(), name, file_type, mem_type, data, n, dw);
-    h5::write_attr(ds.get(), "units", units, dw);
-    return ds;
-  };
-  put("id", H5T_STD_U64LE, H5T_NATIVE_UINT64, store.ids().data(), "none");
-  {
-    h5::Handle ds = put("type", H5T_STD_U8LE, H5T_NATIVE_UINT8, store.types().data(), "code");
-    std::map<int, std::string> codes;
-    const auto& names = world.agent_type_names();
-    for (std::size_t i = 0; i < names.size(); ++i) codes[static_cast<int>(i)] = names[i];
-    write_codes(ds.get(), codes, w + "/type");
-  }
-  put("x", H5T_STD_I32LE, H5T_NATIVE_INT32, x.data(), "voxel");
-  put("y", H5T_STD_I32LE, H5T_NATIVE_INT32, y.data(), "voxel");
-  put("z", H5T_STD_I32LE, H5T_NATIVE_INT32, z.data(), "voxel");
-  put("parent_id", H5T_STD_U64LE, H5T_NATIVE_UINT64, store.parents().data(), "none");
-  put("birth_step", H5T_STD_I64LE, H5T_NATIVE_INT64, store.birth_steps().data(), "step");
+  // The columns compressed in parallel (h5::write_columns), then their units.
+  std::vector<h5::Column> cols = {
+      {"id", H5T_STD_U64LE, store.ids().data(), sizeof(AgentId)},
+      {"type", H5T_STD_U8LE, store.types().data(), sizeof(AgentType)},
+      {"x", H5T_STD_I32LE, x.data(), sizeof(std::int32_t)},
+      {"y", H5T_STD_I32LE, y.data(), sizeof(std::int32_t)},
+      {"z", H5T_STD_I32LE, z.data(), sizeof(std::int32_t)},
+      {"parent_id", H5T_STD_U64LE, store.parents().data(), sizeof(AgentId)},
+      {"birth_step", H5T_STD_I64LE, store.birth_steps().data(), sizeof(std::int64_t)}};
+  std::vector<std::string> units = {"none", "code", "voxel", "voxel", "voxel", "none", "step"};
+  static_assert(sizeof(AgentId) == 8 && sizeof(AgentType) == 1, "the file types above");
   const auto& columns = store.column_names();
   for (std::size_t c = 0; c < columns.size(); ++c) {
-    put(columns[c].c_str(), H5T_IEEE_F32LE, H5T_NATIVE_FLOAT,
-        store.column(static_cast<int>(c)).data(), column_units(columns[c]));
+    cols.push_back(
+        {columns[c], H5T_IEEE_F32LE, store.column(static_cast<int>(c)).data(), sizeof(float)});
+    units.push_back(column_units(columns[c]));
   }
+  const std::vector<h5::Handle> datasets = h5::write_columns(g.get(), cols, n, w);
+  for (std::size_t c = 0; c < cols.size(); ++c) {
+    h5::write_attr(datasets[c].get(), "units", units[c], w + "/" + cols[c].name);
+  }
+  std::map<int, std::string> codes;
+  const auto& names = world.agent_type_names();
+  for (std::size_t i = 0; i < names.size(); ++i) codes[static_cast<int>(i)] = names[i];
+  write_codes(datasets[1].get(), codes, w + "/type");
 }
 
 void OutputWriter::write_snapshot(const World& world) {

@@ -283,5 +283,62 @@ TEST(ChunkWriter, StoresNoiseBytePlanesAndDeflatesTheRest) {
   }
 }
 
+// The agents' columns: write_columns against write_vector (HDF5's own filters), with a
+// full and a partial edge chunk per column and an empty snapshot. Both compress with
+// zlib at the same level, so every stored chunk is the same bytes.
+TEST(ChunkWriter, ColumnsAreStoredAsWriteVectorStoresThem) {
+  const std::size_t n = h5::vector_chunk(std::size_t{1} << 20) + 1000;
+  const KeyedRng rng(3, 1);
+  std::vector<std::uint64_t> ids(n);
+  std::vector<std::uint8_t> types(n);
+  std::vector<float> noise(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    ids[i] = 7 * i + 1;
+    types[i] = static_cast<std::uint8_t>(i % 3);
+    noise[i] = std::bit_cast<float>(static_cast<std::uint32_t>(rng.bits(0, i)[0]));
+  }
+  const testing::TempDir dir;
+  const h5::ErrorSilencer silence;
+  for (const bool direct : {true, false}) {
+    h5::Handle f = h5::create_file(dir.file(direct ? "direct.h5" : "reference.h5"), true);
+    for (const std::size_t count : {n, std::size_t{0}}) {
+      h5::Handle g = h5::create_group(f.get(), count > 0 ? "full" : "empty", "group");
+      if (direct) {
+        const std::vector<h5::Column> cols = {{"ids", H5T_STD_U64LE, ids.data(), 8},
+                                              {"types", H5T_STD_U8LE, types.data(), 1},
+                                              {"noise", H5T_IEEE_F32LE, noise.data(), 4}};
+        const int saved = omp_get_max_threads();
+        omp_set_num_threads(2);
+        EXPECT_EQ(h5::write_columns(g.get(), cols, count, "group").size(), cols.size());
+        omp_set_num_threads(saved);
+      } else {
+        h5::write_vector(g.get(), "ids", H5T_STD_U64LE, H5T_NATIVE_UINT64, ids.data(), count, "i");
+        h5::write_vector(g.get(), "types", H5T_STD_U8LE, H5T_NATIVE_UINT8, types.data(), count,
+                         "t");
+        h5::write_vector(g.get(), "noise", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, noise.data(), count,
+                         "n");
+      }
+    }
+  }
+  h5::Handle a = h5::open_file_read(dir.file("direct.h5"));
+  h5::Handle b = h5::open_file_read(dir.file("reference.h5"));
+  const hsize_t chunk = h5::vector_chunk(n);
+  for (const char* name : {"full/ids", "full/types", "full/noise"}) {
+    for (hsize_t first : {hsize_t{0}, chunk}) {
+      const hsize_t offset[4] = {first, 0, 0, 0};
+      EXPECT_EQ(chunk_bytes(a.get(), name, offset), chunk_bytes(b.get(), name, offset))
+          << name << " chunk at " << first;
+    }
+  }
+  h5::Handle ds = h5::open_dataset(a.get(), "full/ids", "ids");
+  std::vector<std::uint64_t> got(n);
+  h5::read_exact(ds.get(), H5T_NATIVE_UINT64, got.data(), n, "ids");
+  EXPECT_EQ(got, ids);
+  for (const char* name : {"empty/ids", "empty/types", "empty/noise"}) {
+    h5::Handle e = h5::open_dataset(a.get(), name, name);
+    EXPECT_EQ(h5::dataset_dims(e.get(), name), std::vector<hsize_t>{0}) << name;
+  }
+}
+
 }  // namespace
 }  // namespace regensim::sim
