@@ -103,13 +103,33 @@ bool zlib_stream(const unsigned char* data, std::size_t plane, std::size_t plane
   return true;
 }
 
-/// HDF5's shuffle of `elements` elements of s bytes: byte b of element i goes to
-/// b * elements + i.
+/// HDF5's shuffle of `elements` elements of S bytes: byte b of element i goes to
+/// b * elements + i. Through restrict pointers and with S known, so that GCC vectorises
+/// it (written into the vector by index, unsigned char stores that may alias anything
+/// kept it a byte at a time: 3 % of a run writing hourly snapshots).
+template <std::size_t S>
+void shuffle_bytes(const unsigned char* __restrict raw, std::size_t elements,
+                   unsigned char* __restrict out) {
+  for (std::size_t i = 0; i < elements; ++i) {
+    for (std::size_t b = 0; b < S; ++b) out[b * elements + i] = raw[i * S + b];
+  }
+}
+
 void shuffle(const unsigned char* raw, std::size_t elements, std::size_t s,
              std::vector<unsigned char>& shuffled) {
   shuffled.resize(elements * s);
-  for (std::size_t i = 0; i < elements; ++i) {
-    for (std::size_t b = 0; b < s; ++b) shuffled[b * elements + i] = raw[i * s + b];
+  unsigned char* __restrict out = shuffled.data();
+  switch (s) {
+    case 4:
+      shuffle_bytes<4>(raw, elements, out);
+      break;
+    case 8:
+      shuffle_bytes<8>(raw, elements, out);
+      break;
+    default:
+      for (std::size_t i = 0; i < elements; ++i) {
+        for (std::size_t b = 0; b < s; ++b) out[b * elements + i] = raw[i * s + b];
+      }
   }
 }
 
@@ -122,21 +142,27 @@ void encode(const SnapshotRow& row, const std::array<hsize_t, 4>& chunk,
   const hsize_t cz = chunk[1], cy = chunk[2], nx = dims[2];
   const std::size_t elements = static_cast<std::size_t>(cz * cy * nx);
   const std::size_t bytes = elements * s;
-  raw.assign(bytes, 0);  // edge chunks: the fill value 0 beyond the dataset
   const auto* src = static_cast<const unsigned char*>(row.data);
-  const std::size_t line = static_cast<std::size_t>(nx) * s;
-  for (hsize_t z = task.z0; z < std::min(task.z0 + cz, dims[0]); ++z) {
-    for (hsize_t y = task.y0; y < std::min(task.y0 + cy, dims[1]); ++y) {
-      const std::size_t from = static_cast<std::size_t>((z * dims[1] + y) * nx) * s;
-      const std::size_t to =
-          static_cast<std::size_t>(((z - task.z0) * cy + (y - task.y0)) * nx) * s;
-      std::memcpy(raw.data() + to, src + from, line);
+  const unsigned char* input = nullptr;
+  if (cy == dims[1] && task.z0 + cz <= dims[0]) {
+    // Whole planes inside the dataset: the chunk is one contiguous piece of the row.
+    input = src + static_cast<std::size_t>(task.z0 * dims[1] * nx) * s;
+  } else {
+    raw.assign(bytes, 0);  // edge chunks: the fill value 0 beyond the dataset
+    const std::size_t line = static_cast<std::size_t>(nx) * s;
+    for (hsize_t z = task.z0; z < std::min(task.z0 + cz, dims[0]); ++z) {
+      for (hsize_t y = task.y0; y < std::min(task.y0 + cy, dims[1]); ++y) {
+        const std::size_t from = static_cast<std::size_t>((z * dims[1] + y) * nx) * s;
+        const std::size_t to =
+            static_cast<std::size_t>(((z - task.z0) * cy + (y - task.y0)) * nx) * s;
+        std::memcpy(raw.data() + to, src + from, line);
+      }
     }
+    input = raw.data();
   }
   // (HDF5's shuffle is a no-op for bytes.)
-  const unsigned char* input = raw.data();
   if (s > 1) {
-    shuffle(raw.data(), elements, s, shuffled);
+    shuffle(input, elements, s, shuffled);
     input = shuffled.data();
   }
   // Kept even when larger than the input, as HDF5's filter does.

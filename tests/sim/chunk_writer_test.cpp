@@ -56,6 +56,10 @@ std::uintmax_t write_file(const std::string& path, bool direct, const Rows& a, c
       h5::create_extendible(f.get(), "noise", H5T_IEEE_F32LE, dims, chunk, true, "noise");
   h5::Handle codes =
       h5::create_extendible(f.get(), "codes", H5T_STD_U8LE, dims, chunk, true, "codes");
+  // Whole planes: the writer reads these chunks in place, but the last (partial in z).
+  const std::array<hsize_t, 4> plane_chunk = {1, 2, kNy, kNx};
+  h5::Handle planes =
+      h5::create_extendible(f.get(), "planes", H5T_IEEE_F32LE, dims, plane_chunk, true, "planes");
   // Not shuffle + deflate: written through H5Dwrite either way.
   h5::Handle plain =
       h5::create_extendible(f.get(), "plain", H5T_IEEE_F32LE, dims, chunk, false, "plain");
@@ -64,16 +68,18 @@ std::uintmax_t write_file(const std::string& path, bool direct, const Rows& a, c
       const h5::SnapshotRow rows[] = {{smooth.get(), r->smooth.data(), 4, "smooth"},
                                       {noise.get(), r->noise.data(), 4, "noise"},
                                       {codes.get(), r->codes.data(), 1, "codes"},
-                                      {plain.get(), r->smooth.data(), 4, "plain"}};
+                                      {plain.get(), r->smooth.data(), 4, "plain"},
+                                      {planes.get(), r->noise.data(), 4, "planes"}};
       h5::append_snapshot_rows(rows, dims);
     } else {
       h5::append(smooth.get(), H5T_NATIVE_FLOAT, r->smooth.data(), 1, "smooth");
       h5::append(noise.get(), H5T_NATIVE_FLOAT, r->noise.data(), 1, "noise");
       h5::append(codes.get(), H5T_NATIVE_UINT8, r->codes.data(), 1, "codes");
       h5::append(plain.get(), H5T_NATIVE_FLOAT, r->smooth.data(), 1, "plain");
+      h5::append(planes.get(), H5T_NATIVE_FLOAT, r->noise.data(), 1, "planes");
     }
   }
-  for (h5::Handle* h : {&smooth, &noise, &codes, &plain}) h->reset();
+  for (h5::Handle* h : {&smooth, &noise, &codes, &plain, &planes}) h->reset();
   f.reset();
   return std::filesystem::file_size(path);
 }
@@ -163,7 +169,8 @@ TEST(ChunkWriter, ReadsBackWhatWasAppendedAndMatchesHdf5sOwnFilters) {
                          {{"smooth", chunks, elements * 4, true},
                           {"noise", chunks, elements * 4, true},
                           {"codes", chunks, elements, true},
-                          {"plain", chunks, elements * 4, false}});
+                          {"plain", chunks, elements * 4, false},
+                          {"planes", 2 * 3, 2 * kNy * kNx * 4, true}});
   EXPECT_TRUE(std::any_of(sizes.begin(), sizes.end(), [&](hsize_t s) { return s > elements * 4; }))
       << "the noise: chunks deflate makes larger, stored as HDF5 stores them";
 
@@ -184,6 +191,7 @@ TEST(ChunkWriter, ReadsBackWhatWasAppendedAndMatchesHdf5sOwnFilters) {
   expect_rows(read_floats("smooth"), a.smooth, b.smooth, "smooth");
   expect_rows(read_floats("noise"), a.noise, b.noise, "noise");
   expect_rows(read_floats("plain"), a.smooth, b.smooth, "plain");
+  expect_rows(read_floats("planes"), a.noise, b.noise, "planes");
   h5::Handle codes = h5::open_dataset(f.get(), "codes", "codes");
   const std::vector<std::uint8_t> c = h5::read_uint8(codes.get(), "codes");
   ASSERT_EQ(c.size(), 2 * n);
