@@ -306,7 +306,11 @@ void ImplicitLodSolver::sum_terms(const Field& field, FieldTerms& cache, bool ha
   for (std::ptrdiff_t c = 0; c < chunks; ++c) {
     const auto [begin, end] = term_chunk(c, list.size());
     std::size_t count = 0;
-    for (std::size_t k = begin; k < end; ++k) count += kept(k) ? 1 : 0;
+    for (std::size_t k = begin; k < end; ++k) {
+      assert(list[k].voxel < lattice_.size());
+      assert(std::isfinite(list[k].secretion_per_min) && std::isfinite(list[k].uptake_per_min));
+      count += kept(k) ? 1 : 0;
+    }
     chunk_counts_[static_cast<std::size_t>(c) + 1] = count;
   }
   for (std::ptrdiff_t c = 0; c < chunks; ++c) {
@@ -318,8 +322,6 @@ void ImplicitLodSolver::sum_terms(const Field& field, FieldTerms& cache, bool ha
     const auto [begin, end] = term_chunk(c, list.size());
     std::size_t at = chunk_counts_[static_cast<std::size_t>(c)];
     for (std::size_t k = begin; k < end; ++k) {
-      assert(list[k].voxel < lattice_.size());
-      assert(std::isfinite(list[k].secretion_per_min) && std::isfinite(list[k].uptake_per_min));
       if (kept(k))
         order_[at++] = {list[k].voxel, list[k].secretion_per_min, list[k].uptake_per_min};
     }
@@ -367,10 +369,11 @@ void ImplicitLodSolver::sum_terms(const Field& field, FieldTerms& cache, bool ha
   // each sorting its voxels' terms by value and counting its voxels, then summing them
   // into its prefix-sum place in the terms.
   group_bounds_.resize(static_cast<std::size_t>(order_chunks) + 1);
+  std::size_t bound = 0;  // never decreasing: a voxel spanning chunks is scanned once
   for (std::ptrdiff_t c = 0; c <= order_chunks; ++c) {
-    std::size_t i = std::min(n, static_cast<std::size_t>(c) * kTermChunk);
+    std::size_t i = std::max(bound, std::min(n, static_cast<std::size_t>(c) * kTermChunk));
     while (i > 0 && i < n && order_[i].voxel == order_[i - 1].voxel) ++i;
-    group_bounds_[static_cast<std::size_t>(c)] = i;
+    group_bounds_[static_cast<std::size_t>(c)] = bound = i;
   }
   chunk_counts_.assign(static_cast<std::size_t>(order_chunks) + 1, 0);
   const auto by_value = [](const RawTerm& a, const RawTerm& b) {
@@ -409,7 +412,7 @@ void ImplicitLodSolver::sum_terms(const Field& field, FieldTerms& cache, bool ha
         t.uptake_per_min += static_cast<double>(order_[i].uptake);
       }
       assert(t.uptake_per_min >= 0.0);
-      negative |= t.secretion_per_min < 0.0 ? 1 : 0;
+      negative |= t.secretion_per_min >= 0.0 ? 0 : 1;  // NaN counts as negative
       terms[at] = t;
     }
   }
