@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -67,20 +68,22 @@ struct Row {
   int fields = 0;
   std::size_t agents = 0;
   int threads = 0;
-  double ms_per_step = 0, updates_per_s = 0, bound_fraction = 0, bytes_per_voxel = 0,
+  double ms_per_step = 0, updates_per_s = 0, bound_fraction = 0, triad_gbs = 0, bytes_per_voxel = 0,
          bytes_per_agent = 0, rss_mib = 0;
+  double bytes_per_update = 0;  // of the bound (diffusion rows)
 };
 
 void print_header() {
-  std::printf("%-10s %-13s %6s %9s %7s %11s %12s %8s %10s %10s %9s\n", "case", "grid", "fields",
-              "agents", "threads", "ms/step", "updates/s", "of bound", "B/voxel", "B/agent",
-              "RSS MiB");
+  std::printf("%-10s %-13s %6s %9s %7s %11s %12s %8s %7s %10s %10s %9s\n", "case", "grid", "fields",
+              "agents", "threads", "ms/step", "updates/s", "of bound", "triad", "B/voxel",
+              "B/agent", "RSS MiB");
 }
 
 void print(const Row& r) {
-  std::printf("%-10s %-13s %6d %9zu %7d %11.2f %12.3g %8.2f %10.1f %10.1f %9.0f\n", r.name.c_str(),
-              r.grid.c_str(), r.fields, r.agents, r.threads, r.ms_per_step, r.updates_per_s,
-              r.bound_fraction, r.bytes_per_voxel, r.bytes_per_agent, r.rss_mib);
+  std::printf("%-10s %-13s %6d %9zu %7d %11.2f %12.3g %8.2f %7.1f %10.1f %10.1f %9.0f\n",
+              r.name.c_str(), r.grid.c_str(), r.fields, r.agents, r.threads, r.ms_per_step,
+              r.updates_per_s, r.bound_fraction, r.triad_gbs, r.bytes_per_voxel, r.bytes_per_agent,
+              r.rss_mib);
 }
 
 /// Peak resident memory of the process so far, in bytes (VmHWM in /proc/self/status).
@@ -164,8 +167,8 @@ void place_agents(sim::World& world, std::size_t agents) {
 /// Implicit solver sub-steps on `fields` oxygen-like fields with vessel-like fixed voxels
 /// (`factor` false) or secreted-factor-like fields without them (`factor` true), 1 min
 /// each; with `exact`, exact steps of 30 min (one cell step).
-Row diffusion_case(int n, int nz, int fields, int threads, double triad_gbs, int steps,
-                   bool factor = false, bool exact = false) {
+Row diffusion_case(int n, int nz, int fields, int threads, int steps, bool factor = false,
+                   bool exact = false) {
   omp_set_num_threads(threads);
   const double rss_before = resident_bytes();
   sim::World world(sim::Lattice(n, n, nz, 20.0), 1, 30.0);
@@ -197,7 +200,7 @@ Row diffusion_case(int n, int nz, int fields, int threads, double triad_gbs, int
   // Bound: three sweeps, each reading and writing every value once (24 bytes per update);
   // the exact step's passes move 64 bytes (u read and written in five passes, the source
   // written, transformed in two and read in the third).
-  r.bound_fraction = r.updates_per_s / (triad_gbs * 1e9 / (exact ? 64.0 : 24.0));
+  r.bytes_per_update = exact ? 64.0 : 24.0;
   r.rss_mib = resident_bytes() / 1048576.0;
   // Measured: fields, occupancy index, vessel layer and the solver's scratch.
   r.bytes_per_voxel = (resident_bytes() - rss_before) / voxels;
@@ -370,15 +373,16 @@ int main(int argc, char** argv) {
         scratch);
     return 0;
   }
-  std::vector<double> triad;
-  for (int t : agents_only ? std::vector<int>{} : thread_counts) {
-    triad.push_back(triad_gbytes_per_s(t));
-    std::printf("# STREAM triad, %d thread(s): %.1f GB/s\n", t, triad.back());
-  }
-  std::printf(
-      "# of bound: updates/s over triad bandwidth / 24 B (3 sweeps x read+write 4 B); "
-      "exact: / 64 B (its passes)\n");
-  print_header();
+  // The bound: the largest STREAM triad measured in this run on the row's thread count,
+  // at the start and again right before every diffusion row. This host's bandwidth moves
+  // by 15-30 % within minutes; one reading at the start made the rows' fractions move
+  // with it (0.42-0.64 for one and the same kernel time), and a reading next to each row
+  // was sometimes taken in a dip. Rows are printed once all are measured.
+  std::map<int, std::vector<double>> readings;
+  const auto read_triad = [&](int threads) {
+    readings[threads].push_back(triad_gbytes_per_s(threads));
+  };
+  for (int t : agents_only ? std::vector<int>{} : thread_counts) read_triad(t);
 
   const std::vector<int> grids = quick ? std::vector<int>{64} : std::vector<int>{128, 256};
   // At least 12 (256^3) or 40 (128^3) field steps per repetition: short repetitions of the
@@ -386,22 +390,37 @@ int main(int argc, char** argv) {
   const auto steps_for = [](int n, int fields) {
     return std::max(2, (n >= 256 ? 12 : 40) / fields);
   };
-  for (std::size_t ti = 0; ti < triad.size(); ++ti) {
+  std::vector<Row> rows;
+  const auto measure = [&](int threads, int n, int fields, int steps, bool factor, bool exact) {
+    read_triad(threads);
+    rows.push_back(diffusion_case(n, n, fields, threads, steps, factor, exact));
+  };
+  for (int t : agents_only ? std::vector<int>{} : thread_counts) {
     for (int n : factor_only ? std::vector<int>{} : grids) {
-      for (int fields : {1, 6}) {
-        print(diffusion_case(n, n, fields, thread_counts[ti], triad[ti], steps_for(n, fields)));
-      }
+      for (int fields : {1, 6}) measure(t, n, fields, steps_for(n, fields), false, false);
     }
     // Secreted factors (no fixed voxels): the path that takes most of a scenario's time.
     for (int n : grids) {
-      for (int fields : {1, 6}) {
-        print(
-            diffusion_case(n, n, fields, thread_counts[ti], triad[ti], steps_for(n, fields), true));
-      }
+      for (int fields : {1, 6}) measure(t, n, fields, steps_for(n, fields), true, false);
     }
-    const int n = grids.front();
     // The same fields with one exact step per 30-minute cell step (solver.exact_steps).
-    print(diffusion_case(n, n, 6, thread_counts[ti], triad[ti], 3, true, true));
+    measure(t, grids.front(), 6, 3, true, true);
+  }
+  for (const auto& [t, values] : readings) {
+    std::printf(
+        "# STREAM triad, %d thread(s): %.1f GB/s, the largest of %zu readings (smallest %.1f)\n", t,
+        *std::max_element(values.begin(), values.end()), values.size(),
+        *std::min_element(values.begin(), values.end()));
+  }
+  std::printf(
+      "# of bound: updates/s over the triad column (GB/s) / 24 B (3 sweeps x read+write 4 B); "
+      "exact: / 64 B (its passes)\n");
+  print_header();
+  for (Row& r : rows) {
+    const auto& values = readings[r.threads];
+    r.triad_gbs = *std::max_element(values.begin(), values.end());
+    r.bound_fraction = r.updates_per_s / (r.triad_gbs * 1e9 / r.bytes_per_update);
+    print(r);
   }
   if (factor_only) return 0;
   std::vector<AgentPhases> phases(thread_counts.size());
