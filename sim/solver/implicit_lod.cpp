@@ -6,6 +6,7 @@
 #include <cassert>
 #include <cmath>
 #include <cstring>
+#include <numeric>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
@@ -294,11 +295,29 @@ void ImplicitLodSolver::sum_terms(const Field& field, FieldTerms& cache, bool ha
   // with exact steps (about 7 % of its time on two threads, the other thread waiting), so
   // every pass but the radix sort and the signature runs over fixed chunks of the list in
   // parallel; each gives what the serial pass gives.
+  cache.listed = field.point_terms();
+  keep_unfixed_terms(field);
+  order_by_voxel();
+  cache.non_negative = sum_per_voxel(cache.terms);
+  // The signature: a serial chain of multiplications (about 0.3 ms per 10^5 terms), so
+  // only where a Douglas step needs it.
+  Fnv1a sig;
+  if (hash) {
+    for (const RawTerm& p : order_) {
+      sig.add(p.voxel);
+      sig.add(std::bit_cast<std::uint32_t>(p.secretion));
+      sig.add(std::bit_cast<std::uint32_t>(p.uptake));
+    }
+  }
+  cache.hashed = hash;
+  cache.term_hash = sig.value();
+}
+
+void ImplicitLodSolver::keep_unfixed_terms(const Field& field) {
+  // Fixed voxels ignore point terms. The others in list order: counted per chunk, then
+  // each chunk's copied to its prefix-sum offset.
   const std::vector<PointTerm>& list = field.point_terms();
   const std::uint8_t* mask = field.fixed_mask();
-  cache.listed = list;
-  // The terms outside fixed voxels (which ignore point terms), in list order: counted per
-  // chunk, then each chunk's copied to its prefix-sum offset.
   const auto chunks = term_chunks(list.size());
   chunk_counts_.assign(static_cast<std::size_t>(chunks) + 1, 0);
   const auto kept = [&](std::size_t k) { return mask == nullptr || mask[list[k].voxel] == 0; };
@@ -313,9 +332,7 @@ void ImplicitLodSolver::sum_terms(const Field& field, FieldTerms& cache, bool ha
     }
     chunk_counts_[static_cast<std::size_t>(c) + 1] = count;
   }
-  for (std::ptrdiff_t c = 0; c < chunks; ++c) {
-    chunk_counts_[static_cast<std::size_t>(c) + 1] += chunk_counts_[static_cast<std::size_t>(c)];
-  }
+  std::partial_sum(chunk_counts_.begin(), chunk_counts_.end(), chunk_counts_.begin());
   order_.resize(chunk_counts_.back());
 #pragma omp parallel for schedule(static) if (chunks > 1)
   for (std::ptrdiff_t c = 0; c < chunks; ++c) {
@@ -326,19 +343,22 @@ void ImplicitLodSolver::sum_terms(const Field& field, FieldTerms& cache, bool ha
         order_[at++] = {list[k].voxel, list[k].secretion_per_min, list[k].uptake_per_min};
     }
   }
-  const std::size_t n = order_.size();
-  const auto order_chunks = term_chunks(n);
+}
+
+void ImplicitLodSolver::order_by_voxel() {
   // By voxel, then by value: the per-voxel sums, and so the results, do not depend on the
   // order in which the terms were listed. A stable radix sort by voxel (the engine lists
   // ~10^5 terms per field and cell step; std::sort took 10% of a run), whose order is
   // kept for the next field when it lists the same voxels in the same order (the
-  // secreted factors do: a serial 2-3% of a run on two threads), then by value within
-  // the rare voxels that carry several terms.
+  // secreted factors do: a serial 2-3% of a run on two threads); sum_per_voxel() sorts
+  // by value within the rare voxels that carry several terms.
+  const std::size_t n = order_.size();
+  const auto chunks = term_chunks(n);
   bool same_voxels = keyed_voxels_.size() == n;
   if (same_voxels) {
     int differ = 0;
-#pragma omp parallel for schedule(static) reduction(| : differ) if (order_chunks > 1)
-    for (std::ptrdiff_t c = 0; c < order_chunks; ++c) {
+#pragma omp parallel for schedule(static) reduction(| : differ) if (chunks > 1)
+    for (std::ptrdiff_t c = 0; c < chunks; ++c) {
       const auto [begin, end] = term_chunk(c, n);
       for (std::size_t k = begin; k < end; ++k) differ |= order_[k].voxel != keyed_voxels_[k];
     }
@@ -347,8 +367,8 @@ void ImplicitLodSolver::sum_terms(const Field& field, FieldTerms& cache, bool ha
   if (!same_voxels) {
     keyed_voxels_.resize(n);
     keys_.resize(n);
-#pragma omp parallel for schedule(static) if (order_chunks > 1)
-    for (std::ptrdiff_t c = 0; c < order_chunks; ++c) {
+#pragma omp parallel for schedule(static) if (chunks > 1)
+    for (std::ptrdiff_t c = 0; c < chunks; ++c) {
       const auto [begin, end] = term_chunk(c, n);
       for (std::size_t k = begin; k < end; ++k) {
         keyed_voxels_[k] = order_[k].voxel;
@@ -358,30 +378,34 @@ void ImplicitLodSolver::sum_terms(const Field& field, FieldTerms& cache, bool ha
     sort_by_voxel(keys_, key_buffer_);
   }
   sorted_.resize(n);
-#pragma omp parallel for schedule(static) if (order_chunks > 1)
-  for (std::ptrdiff_t c = 0; c < order_chunks; ++c) {
+#pragma omp parallel for schedule(static) if (chunks > 1)
+  for (std::ptrdiff_t c = 0; c < chunks; ++c) {
     const auto [begin, end] = term_chunk(c, n);
     for (std::size_t k = begin; k < end; ++k) sorted_[k] = order_[keys_[k].index];
   }
   order_.swap(sorted_);
+}
 
-  // Per voxel: chunks that start at a voxel's first term (so that no voxel is split),
-  // each sorting its voxels' terms by value and counting its voxels, then summing them
-  // into its prefix-sum place in the terms.
-  group_bounds_.resize(static_cast<std::size_t>(order_chunks) + 1);
+bool ImplicitLodSolver::sum_per_voxel(std::vector<Term>& terms) {
+  // Chunks that start at a voxel's first term (so that no voxel is split), each sorting
+  // its voxels' terms by value and counting its voxels, then summing them into its
+  // prefix-sum place in the terms.
+  const std::size_t n = order_.size();
+  const auto chunks = term_chunks(n);
+  group_bounds_.resize(static_cast<std::size_t>(chunks) + 1);
   std::size_t bound = 0;  // never decreasing: a voxel spanning chunks is scanned once
-  for (std::ptrdiff_t c = 0; c <= order_chunks; ++c) {
+  for (std::ptrdiff_t c = 0; c <= chunks; ++c) {
     std::size_t i = std::max(bound, std::min(n, static_cast<std::size_t>(c) * kTermChunk));
     while (i > 0 && i < n && order_[i].voxel == order_[i - 1].voxel) ++i;
     group_bounds_[static_cast<std::size_t>(c)] = bound = i;
   }
-  chunk_counts_.assign(static_cast<std::size_t>(order_chunks) + 1, 0);
+  chunk_counts_.assign(static_cast<std::size_t>(chunks) + 1, 0);
   const auto by_value = [](const RawTerm& a, const RawTerm& b) {
     if (a.secretion != b.secretion) return a.secretion < b.secretion;
     return a.uptake < b.uptake;
   };
-#pragma omp parallel for schedule(static) if (order_chunks > 1)
-  for (std::ptrdiff_t c = 0; c < order_chunks; ++c) {
+#pragma omp parallel for schedule(static) if (chunks > 1)
+  for (std::ptrdiff_t c = 0; c < chunks; ++c) {
     const std::size_t end = group_bounds_[static_cast<std::size_t>(c) + 1];
     std::size_t voxels = 0;
     for (std::size_t i = group_bounds_[static_cast<std::size_t>(c)]; i < end;) {
@@ -395,14 +419,11 @@ void ImplicitLodSolver::sum_terms(const Field& field, FieldTerms& cache, bool ha
     }
     chunk_counts_[static_cast<std::size_t>(c) + 1] = voxels;
   }
-  for (std::ptrdiff_t c = 0; c < order_chunks; ++c) {
-    chunk_counts_[static_cast<std::size_t>(c) + 1] += chunk_counts_[static_cast<std::size_t>(c)];
-  }
-  std::vector<Term>& terms = cache.terms;
+  std::partial_sum(chunk_counts_.begin(), chunk_counts_.end(), chunk_counts_.begin());
   terms.resize(chunk_counts_.back());
   int negative = 0;
-#pragma omp parallel for schedule(static) reduction(| : negative) if (order_chunks > 1)
-  for (std::ptrdiff_t c = 0; c < order_chunks; ++c) {
+#pragma omp parallel for schedule(static) reduction(| : negative) if (chunks > 1)
+  for (std::ptrdiff_t c = 0; c < chunks; ++c) {
     const std::size_t end = group_bounds_[static_cast<std::size_t>(c) + 1];
     std::size_t at = chunk_counts_[static_cast<std::size_t>(c)];
     for (std::size_t i = group_bounds_[static_cast<std::size_t>(c)]; i < end; ++at) {
@@ -416,19 +437,7 @@ void ImplicitLodSolver::sum_terms(const Field& field, FieldTerms& cache, bool ha
       terms[at] = t;
     }
   }
-  cache.non_negative = negative == 0;
-  // The signature: a serial chain of multiplications (about 0.3 ms per 10^5 terms), so
-  // only where a Douglas step needs it.
-  Fnv1a sig;
-  if (hash) {
-    for (const RawTerm& p : order_) {
-      sig.add(p.voxel);
-      sig.add(std::bit_cast<std::uint32_t>(p.secretion));
-      sig.add(std::bit_cast<std::uint32_t>(p.uptake));
-    }
-  }
-  cache.hashed = hash;
-  cache.term_hash = sig.value();
+  return negative == 0;
 }
 
 namespace {

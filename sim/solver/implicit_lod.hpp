@@ -115,6 +115,12 @@ class ImplicitLodSolver final : public DiffusionSolver {
   /// kExactStepSignature.
   std::uint64_t collect_terms(const Field& field, bool want_signature);
   void sum_terms(const Field& field, FieldTerms& cache, bool hash);
+  /// sum_terms' passes: the field's terms outside fixed voxels into order_, in list
+  /// order; order_ stably sorted by voxel; order_'s terms summed per voxel into `terms`
+  /// (returns whether every secretion sum is >= 0).
+  void keep_unfixed_terms(const Field& field);
+  void order_by_voxel();
+  bool sum_per_voxel(std::vector<Term>& terms);
   bool forcing_changed(const std::string& name, std::uint64_t signature);
   FieldBalance substep(Field& field, double dt_min);
   FieldBalance fallback(Field& field, double dt_min);
