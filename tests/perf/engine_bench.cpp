@@ -8,6 +8,8 @@
 //   --memory: only the 512 x 512 x 256, 6-field, 10^7-agent case, at the first thread
 //             count (about 4 GB; peak RSS is the row's RSS)
 //   --factor: the secreted-factor case only (with the triad), e.g. for a profile
+//   --vessel: the vessel (fixed-voxel) diffusion case only (with the triad)
+//   --grid N: the diffusion cases on N^3 only (default: 128 and 256)
 #include <omp.h>
 
 #include <algorithm>
@@ -333,6 +335,8 @@ int main(int argc, char** argv) {
   bool agents_only = false;
   bool memory_only = false;
   bool factor_only = false;
+  bool vessel_only = false;
+  int only_grid = 0;
   const int max_threads = omp_get_max_threads();
   std::vector<int> thread_counts = {1};
   if (max_threads >= 2) thread_counts.push_back(2);
@@ -346,6 +350,14 @@ int main(int argc, char** argv) {
       memory_only = true;
     } else if (std::strcmp(argv[i], "--factor") == 0) {
       factor_only = true;
+    } else if (std::strcmp(argv[i], "--vessel") == 0) {
+      vessel_only = true;
+    } else if (std::strcmp(argv[i], "--grid") == 0 && i + 1 < argc) {
+      only_grid = std::atoi(argv[++i]);
+      if (only_grid < 8) {
+        std::fprintf(stderr, "engine_bench: --grid takes a lattice side of at least 8\n");
+        return 2;
+      }
     } else if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
       const auto counts = bench::parse_thread_list(argv[++i]);
       if (!counts) {
@@ -356,7 +368,8 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(
           stderr,
-          "usage: engine_bench [--quick] [--agents | --memory | --factor] [--threads 1,2,...]\n");
+          "usage: engine_bench [--quick] [--agents | --memory | --factor | --vessel] [--grid N] "
+          "[--threads 1,2,...]\n");
       return 2;
     }
   }
@@ -384,7 +397,9 @@ int main(int argc, char** argv) {
   };
   for (int t : agents_only ? std::vector<int>{} : thread_counts) read_triad(t);
 
-  const std::vector<int> grids = quick ? std::vector<int>{64} : std::vector<int>{128, 256};
+  const std::vector<int> grids = only_grid > 0 ? std::vector<int>{only_grid}
+                                 : quick       ? std::vector<int>{64}
+                                               : std::vector<int>{128, 256};
   // At least 12 (256^3) or 40 (128^3) field steps per repetition: short repetitions of the
   // one-field cases measured the threads' wake-ups.
   const auto steps_for = [](int n, int fields) {
@@ -399,6 +414,7 @@ int main(int argc, char** argv) {
     for (int n : factor_only ? std::vector<int>{} : grids) {
       for (int fields : {1, 6}) measure(t, n, fields, steps_for(n, fields), false, false);
     }
+    if (vessel_only) continue;
     // Secreted factors (no fixed voxels): the path that takes most of a scenario's time.
     for (int n : grids) {
       for (int fields : {1, 6}) measure(t, n, fields, steps_for(n, fields), true, false);
@@ -422,7 +438,7 @@ int main(int argc, char** argv) {
     r.bound_fraction = r.updates_per_s / (r.triad_gbs * 1e9 / r.bytes_per_update);
     print(r);
   }
-  if (factor_only) return 0;
+  if (factor_only || vessel_only) return 0;
   std::vector<AgentPhases> phases(thread_counts.size());
   for (std::size_t ti = 0; ti < thread_counts.size(); ++ti) {
     print(agent_case(quick ? 64 : 256, quick ? 20000 : 1000000, thread_counts[ti], quick ? 5 : 10,
