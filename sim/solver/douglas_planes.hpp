@@ -89,6 +89,7 @@ class DouglasPlanes {
                                               std::ptrdiff_t stride, int lanes, Scratch& s) const;
 
   const Lattice& lattice_;
+  int x_lanes_;  // lines per x tile (x_tile_lanes)
   std::vector<Scratch> scratch_;
   std::vector<XSums> x_sums_;
   std::vector<StageSums> y_sums_;
