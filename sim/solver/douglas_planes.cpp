@@ -290,7 +290,7 @@ void DouglasPlanes::x_block(const DouglasInput& in, std::ptrdiff_t unit, float* 
     }
   }
   xs.stage = solve_block<float>(tile, nullptr, extra || masked ? s.tile_extra.data() : nullptr,
-                                lanes, lanes, rows_[0], in.k_dt > 0.0, q_[0].data(), w_[0].data(),
+                                lanes, lanes, rows_[0], false, q_[0].data(), w_[0].data(),
                                 s.w.data(), s.g.data(), s.acc.data());
   if (extra) {  // without uptake every term adds 0 (and tile_at divides)
     for (const VoxelTerm* t = tb; t != te; ++t) {
@@ -298,6 +298,12 @@ void DouglasPlanes::x_block(const DouglasInput& in, std::ptrdiff_t unit, float* 
     }
   }
   transpose(tile, lanes, nx, lanes, out + v0, nx);
+  if (in.k_dt > 0.0) {
+    // Σ d1 for the decay, row by row from the transposed result: a contiguous sum8 per
+    // row, where summing the tile's lanes kept a running double per lane in memory.
+    for (int l = 0; l < lanes; ++l)
+      xs.stage.kept += sum_of(out + v0 + static_cast<std::ptrdiff_t>(l) * nx, nx);
+  }
   if (masked) {
     // The x factor's fixed-voxel edges: r (x_fixed - x_i) along x (x_fixed is 0 but for
     // the penalty's rounding), and the fixed voxels left out of the kept sum.
