@@ -134,7 +134,6 @@ void DouglasPlanes::ensure_scratch() {
     s.block.resize(std::max(ny * kLanes, nz * kZLanes));
     s.block_mask.resize(s.block.size());
     s.g.resize(std::max({x_lanes_, kLanes, kZLanes}));
-    s.acc.resize(s.g.size());
   }
 }
 
@@ -291,7 +290,7 @@ void DouglasPlanes::x_block(const DouglasInput& in, std::ptrdiff_t unit, float* 
   }
   xs.stage = solve_block<float>(tile, nullptr, extra || masked ? s.tile_extra.data() : nullptr,
                                 lanes, lanes, rows_[0], false, q_[0].data(), w_[0].data(),
-                                s.w.data(), s.g.data(), s.acc.data());
+                                s.w.data(), s.g.data(), nullptr);
   if (extra) {  // without uptake every term adds 0 (and tile_at divides)
     for (const VoxelTerm* t = tb; t != te; ++t) {
       xs.taken_d += in.dt * t->uptake_per_min * static_cast<double>(tile[tile_at(t->voxel)]);
@@ -374,7 +373,7 @@ StageSums DouglasPlanes::y_block(const DouglasInput& in, std::ptrdiff_t unit, fl
   const std::uint8_t* m = in.mask != nullptr ? in.mask + base : nullptr;
   const bool masked = m != nullptr && any_fixed(m, nx, lanes, ny);
   return solve_block<float>(u, masked ? m : nullptr, nullptr, nx, lanes, rows_[1], false,
-                            q_[1].data(), w_[1].data(), s.w.data(), s.g.data(), s.acc.data());
+                            q_[1].data(), w_[1].data(), s.w.data(), s.g.data(), nullptr);
 }
 
 DouglasPlanes::CommitSums DouglasPlanes::commit_block(const DouglasInput& in, const Rows& p,
@@ -408,7 +407,7 @@ DouglasPlanes::CommitSums DouglasPlanes::commit_block(const DouglasInput& in, co
   };
   CommitSums cs;
   cs.stage = solve_block<float>(block, block_mask, nullptr, lanes, lanes, p, false, q, w,
-                                s.w.data(), s.g.data(), s.acc.data(), commit_row);
+                                s.w.data(), s.g.data(), nullptr, commit_row);
   cs.negative = negative != 0;
   return cs;
 }

@@ -59,7 +59,6 @@ class DouglasPlanes {
   struct Scratch {
     std::vector<float> tile, tile_extra, block, w, g;
     std::vector<std::uint8_t> block_mask;
-    std::vector<double> acc;
   };
   /// Sums of one x block: the explicit increment of its rows and the x factor.
   struct XSums {

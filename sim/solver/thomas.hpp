@@ -274,7 +274,8 @@ REGENSIM_KERNEL StageSums line_sums(const T* u, const std::uint8_t* m, std::ptrd
 }
 
 /// Solves one block of lines in place (mask and extra may be null) and returns its sums.
-/// q and w: shared factors for the plain case; w_scratch (n*lanes), g and acc (lanes).
+/// q and w: shared factors for the plain case; w_scratch (n*lanes), g and acc (lanes; acc
+/// only read when want_kept, else it may be null).
 /// `visit` sees each row as it becomes final (see NoRowVisit).
 template <class T, class Visit = NoRowVisit>
 REGENSIM_KERNEL StageSums solve_block(T* u, const std::uint8_t* m, const T* ex,
