@@ -82,10 +82,15 @@ void print_header() {
 }
 
 void print(const Row& r) {
-  std::printf("%-10s %-13s %6d %9zu %7d %11.2f %12.3g %8.2f %7.1f %10.1f %10.1f %9.0f\n",
+  // Rows without a bandwidth bound (the agent case) show "-" in its two columns.
+  char fraction[16] = "-", triad[16] = "-";
+  if (r.triad_gbs > 0.0) {
+    std::snprintf(fraction, sizeof fraction, "%.2f", r.bound_fraction);
+    std::snprintf(triad, sizeof triad, "%.1f", r.triad_gbs);
+  }
+  std::printf("%-10s %-13s %6d %9zu %7d %11.2f %12.3g %8s %7s %10.1f %10.1f %9.0f\n",
               r.name.c_str(), r.grid.c_str(), r.fields, r.agents, r.threads, r.ms_per_step,
-              r.updates_per_s, r.bound_fraction, r.triad_gbs, r.bytes_per_voxel, r.bytes_per_agent,
-              r.rss_mib);
+              r.updates_per_s, fraction, triad, r.bytes_per_voxel, r.bytes_per_agent, r.rss_mib);
 }
 
 /// Peak resident memory of the process so far, in bytes (VmHWM in /proc/self/status).
