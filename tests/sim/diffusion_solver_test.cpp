@@ -19,6 +19,7 @@
 #include <limits>
 #include <memory>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "sim/core/rng.hpp"
@@ -608,12 +609,12 @@ struct ThreadRun {
 };
 
 /// Runs a case with every term on `threads` threads.
-ThreadRun run_with_threads(Variant v, int nz, int threads) {
+ThreadRun run_with_threads(Variant v, int nx, int nz, int threads) {
   const int saved = omp_get_max_threads();
   omp_set_num_threads(threads);
   // nx > 64 and ny*nz > 16 give several work units per sweep; > 4096 voxels give several
-  // decay blocks (explicit solver).
-  const Lattice lat(70, 33, nz, 10.0);
+  // decay blocks (explicit solver); nx > 128 gives the Douglas step's 32-line x tiles.
+  const Lattice lat(nx, 33, nz, 10.0);
   FieldSpec spec = spec_with(150.0, 0.03);
   spec.faces[static_cast<std::size_t>(Face::YLow)] = {BoundaryKind::FixedValue, 3.0f};
   spec.faces[static_cast<std::size_t>(Face::ZHigh)] = {BoundaryKind::FixedValue, 1.0f};
@@ -639,12 +640,12 @@ ThreadRun run_with_threads(Variant v, int nz, int threads) {
 
 TEST(Solvers, BitIdenticalForOneAndTwoThreads) {
   for (const Variant v : kVariants) {
-    for (const int nz : {1, 9}) {
-      const ThreadRun a = run_with_threads(v, nz, 1);
-      const ThreadRun b = run_with_threads(v, nz, 2);
+    for (const auto& [nx, nz] : {std::pair{70, 1}, std::pair{70, 9}, std::pair{150, 9}}) {
+      const ThreadRun a = run_with_threads(v, nx, nz, 1);
+      const ThreadRun b = run_with_threads(v, nx, nz, 2);
       ASSERT_EQ(a.values.size(), b.values.size());
       EXPECT_EQ(std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(float)), 0)
-          << variant_name(v) << " nz=" << nz;
+          << variant_name(v) << " nx=" << nx << " nz=" << nz;
       EXPECT_EQ(a.balance.secreted, b.balance.secreted);
       EXPECT_EQ(a.balance.decayed, b.balance.decayed);
       EXPECT_EQ(a.balance.taken_up, b.balance.taken_up);
