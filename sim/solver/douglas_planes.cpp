@@ -24,9 +24,10 @@ constexpr int kZLanes = 256;
 /// Lines per x tile: 64 while the tile (nx x 64 floats) fits a 32 KiB L1 data cache, else
 /// 32. The tile is swept forward and back and read for the sums, so out of L1 each pass
 /// waits on L2: on 256^3, 32 lines made the factor step 6-8 % faster; on 128^3 they made
-/// it 20 % slower (four vectors of lines per row hide the recurrence's latency better than
-/// two). Fewer than 32 would leave one vector per row. A function of nx only, so the units,
-/// and the order the sums are added in, are the same for any thread count.
+/// it 20-35 % slower (four vectors of lines per row hide the recurrence's latency better
+/// than two). Fewer than 32 would leave one vector per row. A function of nx only, so the
+/// units, and the order the sums are added in, are the same for any thread count (which
+/// tiles take the shared-factor path, and so the values' rounding, depends on it too).
 int x_tile_lanes(int nx) {
   constexpr std::ptrdiff_t kL1Bytes = 32 * 1024;
   return static_cast<std::ptrdiff_t>(nx) * 64 * static_cast<std::ptrdiff_t>(sizeof(float)) <=
