@@ -77,11 +77,78 @@ struct NoRowVisit {
   void operator()(int, const T*) const {}
 };
 
+/// 64 bytes of T as one vector (the attribute cannot take a dependent type).
+template <class T>
+struct Vec64;
+template <>
+struct Vec64<float> {
+  using type = float __attribute__((vector_size(64)));
+};
+template <>
+struct Vec64<double> {
+  using type = double __attribute__((vector_size(64)));
+};
+
+/// solve_plain for exactly K lanes, with the previous row held in registers: read back
+/// from memory, each row waited on the store of the one before (store-to-load forwarding
+/// in the recurrence's chain, about twice the arithmetic's latency), which bounds the
+/// step where a row has only two or four vectors of lanes (the x tiles, the y blocks).
+/// The same operations in the same order per lane as solve_plain: the same bits.
+template <class T, int K, class Visit>
+REGENSIM_KERNEL void solve_plain_held(T* u, std::ptrdiff_t stride, const Rows& p, const T* q,
+                                      const T* w, Visit&& visit) {
+  using V = typename Vec64<T>::type;
+  constexpr int kPer = static_cast<int>(64 / sizeof(T));
+  constexpr int kVecs = K / kPer;
+  static_assert(K % kPer == 0);
+  const int n = p.n;
+  const T r = static_cast<T>(p.r);
+  // Loads and stores through memcpy (no aliasing assumptions; a lambda returning V would
+  // change the ABI between the instruction-set clones).
+  V held[kVecs], x;
+  {
+    const T add = static_cast<T>(p.add(0)), q0 = q[0];
+    for (int v = 0; v < kVecs; ++v) {
+      std::memcpy(&x, u + v * kPer, sizeof(V));
+      held[v] = (x + add) * q0;
+      std::memcpy(u + v * kPer, &held[v], sizeof(V));
+    }
+  }
+  for (int j = 1; j < n; ++j) {
+    T* row = u + j * stride;
+    const T add = static_cast<T>(p.add(j)), qj = q[j];
+    for (int v = 0; v < kVecs; ++v) {
+      std::memcpy(&x, row + v * kPer, sizeof(V));
+      held[v] = (x + add + r * held[v]) * qj;
+      std::memcpy(row + v * kPer, &held[v], sizeof(V));
+    }
+  }
+  visit(n - 1, static_cast<const T*>(u + (n - 1) * stride));
+  for (int j = n - 2; j >= 0; --j) {
+    T* row = u + j * stride;
+    const T wj = w[j];
+    for (int v = 0; v < kVecs; ++v) {
+      std::memcpy(&x, row + v * kPer, sizeof(V));
+      held[v] = x + wj * held[v];
+      std::memcpy(row + v * kPer, &held[v], sizeof(V));
+    }
+    visit(j, static_cast<const T*>(row));
+  }
+}
+
 /// Solves `lanes` lines without fixed voxels or extra diagonal in place; q and w from
 /// factorise().
 template <class T, class Visit = NoRowVisit>
 REGENSIM_KERNEL void solve_plain(T* u, std::ptrdiff_t stride, int lanes, const Rows& p, const T* q,
                                  const T* w, Visit&& visit = {}) {
+  if (lanes == 32) {
+    solve_plain_held<T, 32>(u, stride, p, q, w, visit);
+    return;
+  }
+  if (lanes == 64) {
+    solve_plain_held<T, 64>(u, stride, p, q, w, visit);
+    return;
+  }
   const int n = p.n;
   const T r = static_cast<T>(p.r);
   {
